@@ -1,0 +1,62 @@
+"""chainrule: a NumPy deep-learning library built around its own backpropagation engine.
+
+The API follows PyTorch's names, signatures and defaults, so ``import chainrule as torch``-style
+ports work for the supported subset.
+
+Example:
+    >>> import chainrule
+    >>> x = chainrule.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x ** 2).sum().backward()
+    >>> x.grad.tolist()
+    [2.0, 4.0]
+"""
+
+from chainrule import autograd
+from chainrule.autograd import ops as _ops
+from chainrule.autograd.creation import *
+from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from chainrule.autograd.tensor import Tensor
+from chainrule.backend import bool_ as bool  # noqa: A001  (PyTorch spells it chainrule.bool)
+from chainrule.backend import (
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    get_rng_state,
+    int8,
+    int16,
+    int32,
+    int64,
+    manual_seed,
+    set_default_dtype,
+    set_rng_state,
+    uint8,
+)
+
+half = float16
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+__version__ = "0.1.0"
+
+
+def _install() -> None:
+    from chainrule.autograd.ops import indexing
+
+    _ops.install(Tensor, globals())
+    Tensor.__getitem__ = indexing.getitem
+    Tensor.__setitem__ = indexing.setitem
+    Tensor.T = property(
+        lambda self: self.permute(*reversed(range(self.ndim))),
+        doc="The tensor with all dimensions reversed.",
+    )
+    Tensor.mT = property(
+        lambda self: self.transpose(-2, -1), doc="Transpose of the last two dimensions."
+    )
+
+
+_install()
+
+from chainrule import nn  # noqa: E402  (after the ops are installed)

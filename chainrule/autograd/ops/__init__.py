@@ -1,0 +1,17 @@
+"""All operations, grouped by family. Importing this package registers them (see registry.py).
+
+Families: elementwise (arithmetic, math, activations), reduce, movement (shapes), indexing,
+linalg (matmul), compare (bool results, no gradient), conversion (dtypes), inplace.
+"""
+
+from chainrule.autograd.ops import (  # noqa: F401  (imported to register the ops)
+    compare,
+    conversion,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    movement,
+    reduce,
+)
+from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install

@@ -1,0 +1,3 @@
+"""Neural-network building blocks: modules, layers, losses, initialization."""
+
+from chainrule.nn import functional
