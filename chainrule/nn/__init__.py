@@ -1,3 +1,21 @@
-"""Neural-network building blocks: modules, layers, losses, initialization."""
+"""Neural-network building blocks: ``Module``, ``Parameter``, containers, layers, losses, init.
 
-from chainrule.nn import functional
+Each family lives in its own module and lists its public names in ``__all__``; the functional
+forms (``chainrule.nn.functional``) are collected from each module's ``__functional__`` list.
+
+Example:
+    >>> import chainrule
+    >>> from chainrule import nn
+    >>> isinstance(nn.functional, type(chainrule))
+    True
+"""
+
+from chainrule.nn import init, utils
+from chainrule.nn.containers import *
+from chainrule.nn.layers import *
+from chainrule.nn.losses import *
+from chainrule.nn.module import *
+from chainrule.nn.parameter import *
+from chainrule.nn.summary import *
+
+from chainrule.nn import functional  # last: it collects from the modules above

@@ -1,7 +1,11 @@
 """``chainrule.nn.functional``: the functional forms of layers, activations and losses.
 
-Ops declared in the registry with ``functional=True`` (activations, softmax, linear, pad,
-one_hot, ...) are exported here automatically; layer kernels and losses are added below them.
+Collected from two places, so each function is written once:
+
+* ops declared in the registry with ``functional=True`` (activations, softmax, linear, conv,
+  pooling, pad, one_hot, ...);
+* the ``__functional__`` list of each ``chainrule.nn`` module (losses, dropout, normalization,
+  embedding, attention, ...).
 
 Example:
     >>> import chainrule
@@ -12,6 +16,27 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+
 from chainrule.autograd.ops.registry import OPS as _OPS
 
 globals().update({_name: _e.fn for _name, _e in _OPS.items() if _e.functional})
+
+_MODULES = (
+    "chainrule.nn.losses",
+    "chainrule.nn.layers.activation",
+    "chainrule.nn.layers.attention",
+    "chainrule.nn.layers.conv",
+    "chainrule.nn.layers.dropout",
+    "chainrule.nn.layers.embedding",
+    "chainrule.nn.layers.linear",
+    "chainrule.nn.layers.normalization",
+    "chainrule.nn.layers.pooling",
+    "chainrule.nn.layers.recurrent",
+    "chainrule.nn.layers.transformer",
+)
+for _modname in _MODULES:
+    _mod = importlib.import_module(_modname)
+    for _name in getattr(_mod, "__functional__", ()):
+        globals()[_name] = getattr(_mod, _name)
+del _modname, _mod

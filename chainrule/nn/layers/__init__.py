@@ -1,0 +1,12 @@
+"""Layers grouped by family; each module lists its public classes in ``__all__``."""
+
+from chainrule.nn.layers.activation import *
+from chainrule.nn.layers.attention import *
+from chainrule.nn.layers.conv import *
+from chainrule.nn.layers.dropout import *
+from chainrule.nn.layers.embedding import *
+from chainrule.nn.layers.linear import *
+from chainrule.nn.layers.normalization import *
+from chainrule.nn.layers.pooling import *
+from chainrule.nn.layers.recurrent import *
+from chainrule.nn.layers.transformer import *

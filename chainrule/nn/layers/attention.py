@@ -1,0 +1,4 @@
+"""(in progress)"""
+
+__all__: list[str] = []
+__functional__: list[str] = []
