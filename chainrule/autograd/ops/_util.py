@@ -54,9 +54,11 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
             return a, b
         return _promote(a, b, op)
     if ta:
-        return a, _scalar_for(b, a, op)
+        b = _scalar_for(b, a, op)
+        return (a, b) if b._data.dtype == a._data.dtype else _promote(a, b, op)
     if tb:
-        return _scalar_for(a, b, op), b
+        a = _scalar_for(a, b, op)
+        return (a, b) if a._data.dtype == b._data.dtype else _promote(a, b, op)
     return as_tensor_arg(a, op), as_tensor_arg(b, op)
 
 

@@ -52,7 +52,7 @@ def _caster(name: str, dtype: Any) -> None:
         f"Convert to {dtype}.\n\nExample:\n    >>> import chainrule\n"
         f"    >>> chainrule.ones(1).{name}().dtype\n    dtype('{dtype}')\n"
     )
-    register(name, differentiable=False)(fn)
+    register(name, differentiable=False, export=False)(fn)
 
 
 _caster("float", _dt.float32)

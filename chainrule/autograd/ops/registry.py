@@ -31,6 +31,7 @@ class OpEntry:
     functional: bool = False
     differentiable: bool = True
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    export: bool = True  # False: a Tensor method only, not a top-level chainrule function
 
 
 OPS: dict[str, OpEntry] = {}
@@ -45,6 +46,7 @@ def register(
     functional: bool = False,
     differentiable: bool = True,
     aliases: tuple[str, ...] = (),
+    export: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a public operation (see the module docstring).
 
@@ -58,7 +60,7 @@ def register(
         if name in OPS:
             raise ValueError(f"op {name!r} registered twice")
         m = name if method is True else (method or None)
-        OPS[name] = OpEntry(name, fn, m, operators, functional, differentiable, aliases)
+        OPS[name] = OpEntry(name, fn, m, operators, functional, differentiable, aliases, export)
         return fn
 
     return deco
@@ -73,14 +75,15 @@ def primitive(cls: type) -> type:
 def install(tensor_cls: type, namespace: dict[str, Any]) -> None:
     """Attach every registered op to ``tensor_cls`` and export it into ``namespace``."""
     for entry in OPS.values():
-        namespace[entry.name] = entry.fn
+        exported = entry.export and not entry.name.startswith("__")
+        if exported:
+            namespace[entry.name] = entry.fn
         for alias in entry.aliases:
-            namespace[alias] = entry.fn
+            if exported:
+                namespace[alias] = entry.fn
             if entry.method:
                 setattr(tensor_cls, alias, entry.fn)
         if entry.method:
             setattr(tensor_cls, entry.method, entry.fn)
-        if entry.name.startswith("__"):
-            namespace.pop(entry.name, None)
         for op in entry.operators:
             setattr(tensor_cls, op, entry.fn)
