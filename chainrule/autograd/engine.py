@@ -31,29 +31,29 @@ _FREED = (
 )
 
 
-def _topological_order(roots: Sequence[Any]) -> list:
-    """Nodes reachable from ``roots``, each after every node that consumes its output."""
-    post: list = []
-    visited: set = set()
-    stack = [(n, False) for n in roots]
+def _count_dependencies(roots: list) -> dict:
+    """For every node reachable from ``roots``: how many graph edges consume its output.
+
+    An iterative walk (no recursion limit). The backward loop then runs a node once all of its
+    consumers have passed their gradients on (Kahn's algorithm), so the graph is ordered and
+    processed in the same pass.
+    """
+    deps: dict = {}
+    stack = list(roots)
+    seen = set(roots)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            post.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
+        node = stack.pop()
         inputs = node.inputs
         if inputs is None:
             raise RuntimeError(_FREED.format(op=node.name()))
         for t in inputs:
             fn = t.grad_fn
-            if fn is not None and fn not in visited:
-                stack.append((fn, False))
-    post.reverse()
-    return post
+            if fn is not None:
+                deps[fn] = deps.get(fn, 0) + 1
+                if fn not in seen:
+                    seen.add(fn)
+                    stack.append(fn)
+    return deps
 
 
 def _sum_to_shape(grad: Any, shape: tuple, node: Any, index: int, create_graph: bool) -> Any:
@@ -143,66 +143,69 @@ def _run(
             grads[t.grad_fn] = gv if prev is None else prev + gv
             root_nodes.append(t.grad_fn)
 
-    order = _topological_order(root_nodes)
+    deps = _count_dependencies(root_nodes)
+    ready = [n for n in dict.fromkeys(root_nodes) if n not in deps]
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     check = state.anomaly
     try:
-        for node in order:
-            g = grads.pop(node, None)
-            if g is None:
-                if not retain_graph:
-                    node.release()
-                continue
-            if node._hooks:
-                g = _run_hooks(node._hooks, g, create_graph)
-            if node in target_nodes:
-                for t in target_nodes[node]:
-                    captured[id(t)] = g if create_graph else Tensor._wrap(g)
+        while ready:
+            node = ready.pop()
             inputs = node.inputs
-            if inputs is None:
-                raise RuntimeError(_FREED.format(op=node.name()))
-            if node.saves_inputs or node.saves_output:
-                node.check_versions()
-            if create_graph:
-                if node.first_order_only:
-                    raise RuntimeError(
-                        f"{node.name()} has a fused first-order backward and cannot be "
-                        "differentiated twice (create_graph=True); use the composite form."
-                    )
-                result = node.backward(g)
-            elif node.vjp is not None:
-                result = node.vjp(g)
+            g = grads.pop(node, None)
+            if g is None:  # nothing reached this node: only release the children
+                result = ()
             else:
-                result = node.backward(Tensor._wrap(g))
-                result = (
-                    tuple(None if r is None else r._data for r in result)
-                    if (type(result) is tuple)
-                    else (None if result is None else result._data)
-                )
-            if type(result) is not tuple:
-                result = (result,)
-            for i, gi in enumerate(result):
-                if gi is None:
-                    continue
-                t = inputs[i]
-                if not t.requires_grad:
-                    continue
-                data = t._data
-                if gi.shape != data.shape:
-                    gi = _sum_to_shape(gi, data.shape, node, i, create_graph)
-                if gi.dtype != data.dtype:
-                    gi = gi.to(data.dtype) if create_graph else gi.astype(data.dtype)
-                if check:
-                    anomaly.check_backward(node, i, gi if create_graph else Tensor._wrap(gi))
-                fn = t.grad_fn
-                if fn is None:
-                    ctx.leaf(t, gi)
+                if node._hooks:
+                    g = _run_hooks(node._hooks, g, create_graph)
+                if target_nodes and node in target_nodes:
+                    for t in target_nodes[node]:
+                        captured[id(t)] = g if create_graph else Tensor._wrap(g)
+                if node.saves_inputs or node.saves_output:
+                    node.check_versions()
+                if create_graph:
+                    if node.first_order_only:
+                        raise RuntimeError(
+                            f"{node.name()} has a fused first-order backward and cannot be "
+                            "differentiated twice (create_graph=True); use the composite form."
+                        )
+                    result = node.backward(g)
+                elif node.vjp is not None:
+                    result = node.vjp(g)
                 else:
-                    prev = grads.get(fn)
-                    grads[fn] = gi if prev is None else prev + gi
+                    result = node.backward(Tensor._wrap(g))
+                    result = (
+                        tuple(None if r is None else r._data for r in result)
+                        if (type(result) is tuple)
+                        else (None if result is None else result._data)
+                    )
+                if type(result) is not tuple:
+                    result = (result,)
+            n_results = len(result)
+            for i, t in enumerate(inputs):
+                fn = t.grad_fn
+                gi = result[i] if i < n_results else None
+                if gi is not None and t.requires_grad:
+                    data = t._data
+                    if gi.shape != data.shape:
+                        gi = _sum_to_shape(gi, data.shape, node, i, create_graph)
+                    if gi.dtype != data.dtype:
+                        gi = gi.to(data.dtype) if create_graph else gi.astype(data.dtype)
+                    if check:
+                        anomaly.check_backward(node, i, gi if create_graph else Tensor._wrap(gi))
+                    if fn is None:
+                        ctx.leaf(t, gi)
+                    else:
+                        prev = grads.get(fn)
+                        grads[fn] = gi if prev is None else prev + gi
+                if fn is not None:
+                    d = deps[fn] - 1
+                    deps[fn] = d
+                    if d == 0:
+                        ready.append(fn)
             if not retain_graph:
-                node.release()
+                node.inputs = None
+                node.__dict__.clear()
     finally:
         state.grad_enabled = prev_mode
     return captured

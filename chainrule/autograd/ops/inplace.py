@@ -27,6 +27,8 @@ def _value(other: Any, ref: Tensor, op: str) -> Any:
 
 def _shape_check(op: str, ref: Tensor, v: Any) -> None:
     shp = getattr(v, "shape", ())
+    if shp == ref._data.shape or shp == ():
+        return
     if np.broadcast_shapes(shp, ref.shape) != ref.shape:
         raise ValueError(
             f"{op}: a value of shape {shp} cannot be written into a tensor of shape "
