@@ -62,7 +62,7 @@ def _sgd_chainrule(params: list, lr: float) -> None:
             p.sub_(p.grad * lr)
 
 
-# -- micro: a chain of small elementwise ops (per-op overhead) ------------------------------------
+# -- micro: a chain of small elementwise ops (per-op overhead) -------------------------------------
 def micro_chainrule() -> Callable[[], float]:
     x = cr.tensor(np.linspace(-1, 1, 64, dtype=np.float32), requires_grad=True)
 
@@ -93,14 +93,16 @@ def micro_torch() -> Callable[[], float]:
     return step
 
 
-# -- W4: MLP 2-16-16-1, tanh, batch 32, MSE ------------------------------------------------------------
+# -- W4: MLP 2-16-16-1, tanh, batch 32, MSE --------------------------------------------------------
 _W4_SHAPES = [(16, 2), (16,), (16, 16), (16,), (1, 16), (1,)]
 
 
 def _w4_data() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
-    return (rng.standard_normal((32, 2)).astype(np.float32),
-            rng.standard_normal((32, 1)).astype(np.float32))
+    return (
+        rng.standard_normal((32, 2)).astype(np.float32),
+        rng.standard_normal((32, 1)).astype(np.float32),
+    )
 
 
 def w4_chainrule() -> Callable[[], float]:
@@ -140,14 +142,16 @@ def w4_torch() -> Callable[[], float]:
     return step
 
 
-# -- W1: MLP 784-256-256-10, ReLU, batch 128, softmax cross-entropy -------------------------------------
+# -- W1: MLP 784-256-256-10, ReLU, batch 128, softmax cross-entropy --------------------------------
 _W1_SHAPES = [(256, 784), (256,), (256, 256), (256,), (10, 256), (10,)]
 
 
 def _w1_data() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(2)
-    return (rng.standard_normal((128, 784)).astype(np.float32),
-            rng.integers(0, 10, 128).astype(np.int64))
+    return (
+        rng.standard_normal((128, 784)).astype(np.float32),
+        rng.integers(0, 10, 128).astype(np.int64),
+    )
 
 
 def _cross_entropy_chainrule(logits, target):
@@ -194,12 +198,19 @@ def w1_torch() -> Callable[[], float]:
 
 
 WORKLOADS = {
-    "micro": Workload("micro", "10 x (mul, add, tanh) on 64 floats + backward", micro_chainrule,
-                      micro_torch, 500),
-    "w4": Workload("w4", "tiny MLP 2-16-16-1 tanh, batch 32, MSE, SGD step", w4_chainrule,
-                   w4_torch, 500),
-    "w1": Workload("w1", "MLP 784-256-256-10 ReLU, batch 128, cross-entropy, SGD step",
-                   w1_chainrule, w1_torch, 20),
+    "micro": Workload(
+        "micro", "10 x (mul, add, tanh) on 64 floats + backward", micro_chainrule, micro_torch, 500
+    ),
+    "w4": Workload(
+        "w4", "tiny MLP 2-16-16-1 tanh, batch 32, MSE, SGD step", w4_chainrule, w4_torch, 500
+    ),
+    "w1": Workload(
+        "w1",
+        "MLP 784-256-256-10 ReLU, batch 128, cross-entropy, SGD step",
+        w1_chainrule,
+        w1_torch,
+        20,
+    ),
 }
 
 
@@ -279,14 +290,18 @@ def run(names: list[str], repeats: int, warmup: int) -> list[dict]:
         results.append(res)
         ratio = f"{res['ratio']:.2f}x" if res["ratio"] else "n/a (no torch)"
         tm = f"{t_med:10.1f}" if t_med else "       n/a"
-        print(f"{name:6s} chainrule {c_med:10.1f} steps/s   torch {tm} steps/s   "
-              f"ratio {ratio}   ({w.description})", flush=True)
+        print(
+            f"{name:6s} chainrule {c_med:10.1f} steps/s   torch {tm} steps/s   "
+            f"ratio {ratio}   ({w.description})",
+            flush=True,
+        )
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("workloads", nargs="*", help=f"any of {list(WORKLOADS)} (default: all)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=20)

@@ -17,7 +17,7 @@ def leaf(values, dtype=None):
     return cr.tensor(values, dtype=dtype, requires_grad=True)
 
 
-# --- accumulation ----------------------------------------------------------------------------
+# --- accumulation ----
 def test_fan_out_accumulates_every_use():
     x = leaf([1.0, 2.0, 3.0])
     y = (x * x + x * 3 + x).sum()  # dy/dx = 2x + 4
@@ -91,7 +91,7 @@ def test_dtype_stays_float32_through_forward_and_backward():
     assert x.grad.dtype == cr.float32
 
 
-# --- graph lifetime ----------------------------------------------------------------------------
+# --- graph lifetime ----
 def test_second_backward_through_freed_graph_explains_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
@@ -160,7 +160,7 @@ def test_a_100k_node_chain_needs_no_recursion():
     np.testing.assert_allclose(x.grad.numpy(), [1.00001**100_000], rtol=1e-9)
 
 
-# --- hooks ----------------------------------------------------------------------------------------
+# --- hooks ----
 def test_leaf_hook_can_replace_the_gradient_and_be_removed():
     x = leaf([1.0, 2.0])
     h = x.register_hook(lambda g: g * 10)
@@ -197,7 +197,7 @@ def test_hooks_need_a_tensor_that_requires_grad():
         cr.ones(2).register_hook(lambda g: g)
 
 
-# --- grad modes ------------------------------------------------------------------------------------
+# --- grad modes ----
 def test_no_grad_records_nothing_and_restores():
     x = leaf([1.0])
     with cr.no_grad():
@@ -240,7 +240,7 @@ def test_detach_cuts_the_graph_and_shares_data():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
 
 
-# --- autograd.grad and higher order -----------------------------------------------------------------
+# --- autograd.grad and higher order ----
 def test_second_and_third_derivative_of_tanh():
     x = cr.tensor(0.7, dtype=cr.float64, requires_grad=True)
     y = x.tanh()
@@ -312,7 +312,7 @@ def test_create_graph_through_first_order_only_op_is_refused():
         cr.autograd.grad(Fused.apply(x).sum(), x, create_graph=True)
 
 
-# --- in-place safety ---------------------------------------------------------------------------------
+# --- in-place safety ----
 def test_modifying_a_saved_input_in_place_is_reported():
     w = leaf([1.0, 2.0])
     a = cr.tensor([3.0, 4.0])
@@ -369,7 +369,7 @@ def test_setitem_refused_on_graph_tensors_allowed_otherwise():
         w[0] = 3.0
 
 
-# --- anomaly mode -------------------------------------------------------------------------------------
+# --- anomaly mode ----
 def test_anomaly_mode_names_the_forward_op_and_user_line():
     x = cr.tensor([-1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"Log.*test_engine.py:\d+"):
@@ -391,7 +391,7 @@ def test_without_anomaly_mode_nan_passes_silently():
     assert np.isnan(x.grad.numpy()).all()
 
 
-# --- errors ------------------------------------------------------------------------------------------
+# --- errors ----
 def test_backward_on_non_scalar_explains_itself():
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match=r"scalar outputs.*shape \(2,\).*gradient="):
