@@ -59,4 +59,4 @@ def _install() -> None:
 
 _install()
 
-from chainrule import nn  # noqa: E402  (after the ops are installed)
+from chainrule import nn, optim  # noqa: E402  (after the ops are installed)
