@@ -59,4 +59,5 @@ def _install() -> None:
 
 _install()
 
-from chainrule import nn, optim  # noqa: E402  (after the ops are installed)
+from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are installed)
+from chainrule.io import load, save  # noqa: E402

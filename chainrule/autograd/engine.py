@@ -103,7 +103,8 @@ def _root_gradient(t: Tensor, gradient: Any) -> Tensor:
             "they must match"
         )
     if g._data.dtype != t._data.dtype:
-        g = Tensor._wrap(g._data.astype(t._data.dtype))
+        # .to() is differentiable: with create_graph the cast stays in the graph
+        g = g.to(t._data.dtype) if g.requires_grad else Tensor._wrap(g._data.astype(t.dtype))
     return g
 
 
@@ -253,7 +254,7 @@ class _Delivery:
             # The array may be shared (an op that passes its gradient through, a view, or the
             # caller's own array); copy it then, so in-place updates of one .grad never leak.
             if g.base is not None or id(g) in self.external:
-                g = g.copy()
+                g = g.copy(order="K")  # keep the memory layout (e.g. channels-last)
             self.external.add(id(g))
             leaf.grad = Tensor._wrap(g)
         else:

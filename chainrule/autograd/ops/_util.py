@@ -103,6 +103,23 @@ def _promote(a: Tensor, b: Tensor, op: str) -> tuple[Tensor, Tensor]:
     return (a if da == target else a.to(target)), (b if db == target else b.to(target))
 
 
+def zero_cotangent_vjp(g: Any, r: Any) -> Any:
+    """Array VJP guard: where the incoming gradient ``g`` is exactly 0 and the result ``r``
+    (``g`` times a local derivative) is not finite (``0 * inf``, ``0 / 0``), give 0.
+
+    Used by ops whose derivative can be infinite or undefined (div, sqrt, rsqrt, log, log1p,
+    pow, exp), so that ``where(x > 0, x.sqrt(), 0)`` has a finite gradient at ``x <= 0``: the
+    branch not taken sends back exact zeros, and they stay zeros. PyTorch gives NaN there. Costs
+    one ``isfinite`` pass when everything is finite.
+    """
+    if r is None:
+        return r
+    fin = np.isfinite(r)
+    if fin.all():
+        return r
+    return np.where(~fin & (g == 0), np.zeros((), r.dtype), r)
+
+
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """Turn a possibly negative ``dim`` into an index, with a clear error when out of range."""
     if not -max(ndim, 1) <= dim < max(ndim, 1):

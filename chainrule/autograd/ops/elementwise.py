@@ -5,6 +5,12 @@ the right-hand side's inner branch at their kinks as PyTorch does (relu'(0) = 0,
 gradient at its bounds), ``abs'(0) = 0``, and ``maximum``/``minimum`` split the gradient evenly
 between equal inputs. ``where`` and masked gradients multiply by a 0/1 mask of the branch taken,
 so a NaN or Inf in the branch not taken never reaches the gradient.
+
+Zero cotangents stay zero: ops whose derivative can be infinite or undefined (div, sqrt, rsqrt,
+log, log1p, pow, exp) return 0, not NaN, where the incoming gradient is exactly 0 and
+``gradient * derivative`` is not finite. So ``where(x > 0, x.sqrt(), 0)`` has a finite gradient
+(0) at ``x = -1`` and ``x = 0``, also in double backward. PyTorch returns NaN there (0 * inf);
+this is a deliberate difference.
 """
 
 from __future__ import annotations
@@ -16,10 +22,21 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops._util import binary_operands, scalar_like
+from chainrule.autograd.ops._util import zero_cotangent_vjp as _guard
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
 
 _wrap = Tensor._wrap
+
+
+def _guard_t(g: Tensor, r: Tensor | None) -> Tensor | None:
+    """Tensor form of the zero-cotangent guard (``_util.zero_cotangent_vjp``)."""
+    if r is None:
+        return r
+    fin = np.isfinite(r._data)
+    if fin.all():
+        return r
+    return Where.apply(r, scalar_like(0, r), cond=fin | (g._data != 0))
 
 
 def _broadcast_error(op: str, a: Any, b: Any) -> ValueError:
@@ -95,15 +112,15 @@ class Div(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        ga = g / b if a.requires_grad else None
-        gb = -(g * a) / (b * b) if b.requires_grad else None
+        ga = _guard_t(g, g / b) if a.requires_grad else None
+        gb = _guard_t(g, -(g * a) / (b * b)) if b.requires_grad else None
         return ga, gb
 
     def vjp(self, g):
         a, b = self.inputs
         bd = b._data
-        ga = g / bd if a.requires_grad else None
-        gb = -(g * a._data) / (bd * bd) if b.requires_grad else None
+        ga = _guard(g, g / bd) if a.requires_grad else None
+        gb = _guard(g, -(g * a._data) / (bd * bd)) if b.requires_grad else None
         return ga, gb
 
 
@@ -122,12 +139,17 @@ class Pow(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        ga = g * b * a ** (b - 1) if a.requires_grad else None
+        ga = None
+        if a.requires_grad:
+            ga = g * b * a ** (b - 1)
+            if (b._data == 0).any():  # d(a**0)/da = 0, also at a = 0 (not 0 * inf), as PyTorch
+                ga = where(_wrap(b._data != 0), ga, scalar_like(0, ga))
+            ga = _guard_t(g, ga)
         gb = None
         if b.requires_grad:
             pos = a._data > 0
             safe_a = where(_wrap(pos), a, scalar_like(1, a))
-            gb = g * self.output() * safe_a.log()
+            gb = _guard_t(g, g * self.output() * safe_a.log())
         return ga, gb
 
 
@@ -150,14 +172,18 @@ class PowScalar(Function):
             return g * a * 2
         if p == 1:
             return g
-        return g * p * a ** (p - 1)
+        if p == 0:
+            return g * 0
+        return _guard_t(g, g * p * a ** (p - 1))
 
     def vjp(self, g):
         a = self.inputs[0]._data
         p = self.p
         if p == 2:
             return g * a * np.asarray(2, a.dtype)
-        return g * np.asarray(p, a.dtype) * a ** np.asarray(p - 1, a.dtype)
+        if p == 0:
+            return np.zeros_like(g)
+        return _guard(g, g * np.asarray(p, a.dtype) * a ** np.asarray(p - 1, a.dtype))
 
 
 @primitive
@@ -488,10 +514,10 @@ class Exp(Function):
         return np.exp(a)
 
     def backward(self, g):
-        return g * self.output()
+        return _guard_t(g, g * self.output())
 
     def vjp(self, g):
-        return g * self.out
+        return _guard(g, g * self.out)
 
 
 @primitive
@@ -502,10 +528,10 @@ class Log(Function):
         return np.log(a)
 
     def backward(self, g):
-        return g / self.inputs[0]
+        return _guard_t(g, g / self.inputs[0])
 
     def vjp(self, g):
-        return g / self.inputs[0]._data
+        return _guard(g, g / self.inputs[0]._data)
 
 
 @primitive
@@ -516,7 +542,7 @@ class Log1p(Function):
         return np.log1p(a)
 
     def backward(self, g):
-        return g / (self.inputs[0] + 1)
+        return _guard_t(g, g / (self.inputs[0] + 1))
 
 
 @primitive
@@ -538,10 +564,10 @@ class Sqrt(Function):
         return np.sqrt(a)
 
     def backward(self, g):
-        return g / (self.output() * 2)
+        return _guard_t(g, g / (self.output() * 2))
 
     def vjp(self, g):
-        return g / (self.out * np.asarray(2, self.out.dtype))
+        return _guard(g, g / (self.out * np.asarray(2, self.out.dtype)))
 
 
 @primitive
@@ -553,7 +579,7 @@ class Rsqrt(Function):
 
     def backward(self, g):
         y = self.output()
-        return g * (y * y * y) * -0.5
+        return _guard_t(g, g * (y * y * y) * -0.5)
 
 
 @primitive
@@ -661,7 +687,7 @@ def erf_array(x: np.ndarray) -> np.ndarray:
     gets the exact value, float32/16 a polynomial accurate to their resolution.
     """
     if x.dtype == np.float64:
-        return _erf64(x).astype(np.float64)
+        return np.asarray(_erf64(x), dtype=np.float64)  # (0-d input: frompyfunc gives a float)
     return _erf_approx(x)
 
 
@@ -975,22 +1001,29 @@ def softsign(input: Tensor) -> Tensor:
 
 @primitive
 class Clamp(Function):
-    """Clamp to [lo, hi]; the gradient passes where lo <= x <= hi (bounds included)."""
+    """Clamp to [lo, hi]; the gradient passes where lo <= x <= hi (bounds included, as
+    PyTorch's clamp), or strictly inside with ``inclusive=False`` (PyTorch's hardtanh)."""
 
     saves_inputs = True
 
-    def forward(self, a, lo, hi):
-        self.lo, self.hi = lo, hi
+    def forward(self, a, lo, hi, inclusive=True):
+        self.lo, self.hi, self.inclusive = lo, hi, inclusive
         return np.clip(a, lo, hi)
 
-    def backward(self, g):
+    def _mask(self, dtype):
         x = self.inputs[0]._data
         m = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
-            m &= x >= self.lo
+            m &= (x >= self.lo) if self.inclusive else (x > self.lo)
         if self.hi is not None:
-            m &= x <= self.hi
-        return g * _wrap(m.astype(g.dtype))
+            m &= (x <= self.hi) if self.inclusive else (x < self.hi)
+        return m.astype(dtype)
+
+    def backward(self, g):
+        return g * _wrap(self._mask(g.dtype))
+
+    def vjp(self, g):
+        return g * self._mask(g.dtype)
 
 
 @register("clamp", aliases=("clip",))
@@ -1018,14 +1051,15 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
 def hardtanh(
     input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> Tensor:
-    """Clamp to ``[min_val, max_val]``.
+    """Clamp to ``[min_val, max_val]``. As in PyTorch, the gradient is 0 at the bounds
+    themselves (``clamp`` passes it there).
 
     Example:
         >>> import chainrule
         >>> chainrule.tensor([-2.0, 0.5]).hardtanh().tolist()
         [-1.0, 0.5]
     """
-    return Clamp.apply(input, lo=min_val, hi=max_val)
+    return Clamp.apply(input, lo=min_val, hi=max_val, inclusive=False)
 
 
 @register("logsigmoid", functional=True)

@@ -227,11 +227,13 @@ class MaxResult(tuple):
 
 def _max_min(input: Tensor, dim: Any, keepdim: bool, other: Any, minimum: bool) -> Any:
     name = "min" if minimum else "max"
+    if isinstance(dim, Tensor) and other is None:  # max(a, b): the elementwise form
+        dim, other = None, dim
     if isinstance(other, Tensor) or (other is not None and not isinstance(dim, int)):
         from chainrule.autograd.ops.elementwise import maximum as _mx
         from chainrule.autograd.ops.elementwise import minimum as _mn
 
-        return (_mn if minimum else _mx)(input, other if other is not None else dim)
+        return (_mn if minimum else _mx)(input, other)
     if dim is None:
         return AMax.apply(input, axes=None, keepdim=False, minimum=minimum)
     d = normalize_dim(dim, input.ndim, name)
@@ -343,14 +345,31 @@ def std(
     *,
     correction: Any = None,
 ) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))``.
+    """Standard deviation: ``sqrt(var(...))``. Where the std is 0 (constant input) the gradient is
+    0, as in PyTorch (not ``inf * 0 = NaN``).
 
     Example:
         >>> import chainrule
         >>> chainrule.tensor([1.0, 3.0]).std(correction=0).item()
         1.0
     """
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return _root_at_zero_safe(var(input, dim, unbiased, keepdim, correction=correction), 2)
+
+
+def _root_at_zero_safe(s: Tensor, p: float) -> Tensor:
+    """``s ** (1/p)`` for ``s >= 0`` whose gradient is 0 (not ``inf * 0 = NaN``) where ``s == 0``,
+    as PyTorch's std/norm backward. Costs one comparison when no entry is 0."""
+    zero = s._data == 0
+    if p == 2 and not zero.any():
+        return s.sqrt()
+    if not zero.any():
+        return s ** (1.0 / p)
+    from chainrule.autograd.ops.elementwise import where
+
+    keep = _wrap(~zero)
+    safe = where(keep, s, 1.0)
+    root = safe.sqrt() if p == 2 else safe ** (1.0 / p)
+    return where(keep, root, 0.0)
 
 
 @primitive
@@ -393,7 +412,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     if p in (float("-inf"), "-inf"):
         return input.abs().amin(dim=axes if axes is not None else (), keepdim=keepdim)
     if isinstance(p, (int, float)) and p > 0:
-        return (input.abs() ** p).sum(dim=axes, keepdim=keepdim) ** (1.0 / p)
+        return _root_at_zero_safe((input.abs() ** p).sum(dim=axes, keepdim=keepdim), p)
     raise ValueError(f"norm: unsupported p={p!r}; expected 'fro', 1, 2, inf, -inf or p > 0")
 
 
