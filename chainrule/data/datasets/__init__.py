@@ -10,5 +10,38 @@ Example:
 """
 
 from chainrule.data.datasets.bundled import LabeledDataset, load_breast_cancer, load_digits
+from chainrule.data.datasets._common import DatasetNotFoundError
+from chainrule.data.datasets.idx import read_idx
+from chainrule.data.datasets.mnist import MNIST, FashionMNIST
+from chainrule.data.datasets.movielens import RatingsDataset, load_movielens
+from chainrule.data.datasets.speech import SpeechCommands, load_synth_commands
+from chainrule.data.datasets.text import TextDataset, load_spam_assassin, load_tweet_sentiment
+from chainrule.data.datasets.registry import (
+    DATASETS,
+    DatasetInfo,
+    dataset_table,
+    load_dataset,
+    register_dataset,
+)
 
-__all__ = ["LabeledDataset", "load_breast_cancer", "load_digits"]
+__all__ = [
+    "DATASETS",
+    "DatasetInfo",
+    "DatasetNotFoundError",
+    "FashionMNIST",
+    "LabeledDataset",
+    "MNIST",
+    "RatingsDataset",
+    "SpeechCommands",
+    "TextDataset",
+    "dataset_table",
+    "load_breast_cancer",
+    "load_dataset",
+    "load_digits",
+    "load_movielens",
+    "load_spam_assassin",
+    "load_synth_commands",
+    "load_tweet_sentiment",
+    "read_idx",
+    "register_dataset",
+]

@@ -1,0 +1,205 @@
+"""CLI subcommands of the diagnostics: ``chainrule diagnose``, ``chainrule lr-find`` and
+``chainrule explain`` (registered by ``chainrule.cli`` through :func:`register`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+#: Matt Mazur's "A Step by Step Backpropagation Example" (2-2-2, sigmoid, lr 0.5).
+CLASSIC = {
+    "layers": [
+        {"weight": [[0.15, 0.20], [0.25, 0.30]], "bias": [0.35, 0.35]},
+        {"weight": [[0.40, 0.45], [0.50, 0.55]], "bias": [0.60, 0.60]},
+    ],
+    "input": [0.05, 0.10],
+    "target": [0.01, 0.99],
+    "lr": 0.5,
+}
+
+
+def _numbers(values: list[str] | None) -> list[float] | None:
+    if values is None:
+        return None
+    out = []
+    for v in values:
+        out += [float(x) for x in re.split(r"[,\s]+", v.strip()) if x]
+    return out
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    from chainrule.diagnostics.report import load_run, write_report
+
+    path = write_report(args.run_dir, args.output)
+    diag = load_run(args.run_dir)["diagnostics"]
+    n = len(diag.get("findings", []))
+    print(f"wrote {path} ({n} finding(s) from diagnostics.json)")
+    for f in diag.get("findings", []):
+        print(f"- {f['kind']}: {', '.join(f['where'])}: {f['message']}")
+    return 0
+
+
+def _dataset(name: str) -> Any:
+    from chainrule.data.datasets import load_breast_cancer, load_digits
+
+    if name == "digits":
+        return load_digits("train", flatten=True)
+    if name == "breast_cancer":
+        return load_breast_cancer("train")
+    raise SystemExit(f"lr-find: unknown dataset {name!r} (digits, breast_cancer)")
+
+
+def _lr_find(args: argparse.Namespace) -> int:
+    import chainrule
+    from chainrule import nn, optim
+    from chainrule.data import DataLoader
+    from chainrule.diagnostics.lr_finder import lr_find
+    from chainrule.diagnostics.report import merge_diagnostics
+
+    chainrule.manual_seed(args.seed)
+    ds = _dataset(args.dataset)
+    x0, _ = ds[0]
+    n_in = int(x0.numel())
+    n_out = int(len(getattr(ds, "target_names", [])) or int(ds.targets.max().item()) + 1)
+    sizes = [n_in] + [int(h) for h in args.hidden.split(",") if h] + [n_out]
+    mods: list[Any] = [nn.Flatten()]
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            mods.append(nn.ReLU())
+    model = nn.Sequential(*mods)
+    if args.optimizer == "sgd":
+        opt = optim.SGD(model.parameters(), lr=args.start_lr, momentum=args.momentum)
+    else:
+        opt = optim.Adam(model.parameters(), lr=args.start_lr)
+    loader = DataLoader(ds, batch_size=args.batch_size, shuffle=True)
+    res = lr_find(
+        model, loader, nn.CrossEntropyLoss(), opt, args.start_lr, args.end_lr, args.num_steps
+    )
+    arch = "-".join(map(str, sizes))
+    print(f"lr-find: {args.dataset}, MLP {arch} (ReLU), {args.optimizer}, {len(res.lrs)} steps")
+    print(res)
+    if args.plot:
+        try:
+            res.plot(args.plot)
+            print(f"wrote {args.plot}")
+        except ImportError as e:
+            print(f"lr-find: no plot ({e})", file=sys.stderr)
+    if args.run_dir:
+        print(f"saved into {merge_diagnostics(args.run_dir, lr_find=res.to_dict())}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from chainrule.diagnostics.explain import _from_layers, explain, load_weights_json, make_network
+
+    out_act: str | None = args.output_activation
+    if out_act == "none":
+        out_act = None
+    elif out_act is None:
+        out_act = None if args.loss == "cross_entropy" else "same"
+    if args.weights:
+        net = load_weights_json(args.weights, args.activation, out_act)
+    elif args.layers:
+        sizes = [int(s) for s in args.layers.replace(",", "-").split("-") if s]
+        net = make_network(sizes, args.activation, out_act, seed=args.seed)
+    else:
+        spec = CLASSIC["layers"]
+        net = _from_layers([(lay["weight"], lay["bias"]) for lay in spec], args.activation, out_act)
+    n_in = next(m for m in net if hasattr(m, "in_features")).in_features
+    n_out = [m for m in net if hasattr(m, "out_features")][-1].out_features
+    x = _numbers(args.input)
+    t = _numbers(args.target)
+    if x is None:
+        x = CLASSIC["input"] if n_in == 2 else [round(0.1 * (i + 1), 2) for i in range(n_in)]
+    if t is None:
+        if args.loss == "cross_entropy":
+            t = [0.0]
+        else:
+            t = CLASSIC["target"] if n_out == 2 else [0.5] * n_out
+    lr = args.lr if args.lr is not None else CLASSIC["lr"]
+    try:
+        e = explain(net, x, t if len(t) > 1 else t[0], lr, loss=args.loss, digits=args.digits)
+    except ValueError as err:
+        print(f"chainrule explain: {err}", file=sys.stderr)
+        return 2
+    print(e.markdown)
+    if args.html:
+        e.save_html(args.html)
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(e.values, fh, indent=1)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``diagnose``, ``lr-find`` and ``explain`` to the ``chainrule`` command.
+
+    Example:
+        >>> import argparse
+        >>> p = argparse.ArgumentParser(); sub = p.add_subparsers()
+        >>> register(sub)
+        >>> p.parse_args(["explain", "--layers", "2-2-2"]).layers
+        '2-2-2'
+    """
+    d = subparsers.add_parser(
+        "diagnose",
+        help="write the HTML diagnostics report of a run folder",
+        description="Write RUN_DIR/report.html: learning curves (metrics.jsonl), gradient flow "
+        "and findings (diagnostics.json), LR-test plot. Self-contained: opens with no network.",
+    )
+    d.add_argument("run_dir", metavar="RUN_DIR")
+    d.add_argument("-o", "--output", help="report path (default RUN_DIR/report.html)")
+    d.set_defaults(func=_diagnose)
+
+    lf = subparsers.add_parser(
+        "lr-find",
+        help="learning-rate range test on a bundled dataset",
+        description="Sweep the learning rate exponentially while training an MLP, plot the "
+        "smoothed loss against it and suggest a learning rate (steepest descent rule).",
+    )
+    lf.add_argument("--dataset", default="digits", help="digits or breast_cancer (default digits)")
+    lf.add_argument("--hidden", default="64", help="hidden sizes, e.g. 128,64 (default 64)")
+    lf.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
+    lf.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
+    lf.add_argument("--batch-size", type=int, default=64)
+    lf.add_argument("--start-lr", type=float, default=1e-7)
+    lf.add_argument("--end-lr", type=float, default=10.0)
+    lf.add_argument("--num-steps", type=int, default=100)
+    lf.add_argument("--seed", type=int, default=0)
+    lf.add_argument("--plot", help="write the loss-vs-lr plot here (PNG/SVG)")
+    lf.add_argument("--run-dir", help="save the result into RUN_DIR/diagnostics.json")
+    lf.set_defaults(func=_lr_find)
+
+    e = subparsers.add_parser(
+        "explain",
+        help="one training step of a small network, by hand, with the real numbers",
+        description="Print a Markdown walk-through of one training step (forward neuron by "
+        "neuron, loss, backward deltas and gradients, update). Without --layers/--weights it "
+        "uses the classic 2-2-2 example (Mazur): inputs 0.05 0.10, targets 0.01 0.99, lr 0.5.",
+    )
+    e.add_argument("--layers", help="sizes such as 2-2-2 (weights seeded with --seed)")
+    e.add_argument("--weights", help='JSON {"layers": [{"weight": [[..]], "bias": [..]}, ..]}')
+    e.add_argument("--input", nargs="+", help="input values (e.g. 0.05 0.10 or 0.05,0.10)")
+    e.add_argument("--target", nargs="+", help="targets (cross_entropy: a class index)")
+    e.add_argument("--lr", type=float, default=None, help="learning rate (default 0.5)")
+    e.add_argument("--activation", choices=["sigmoid", "tanh", "relu"], default="sigmoid")
+    e.add_argument(
+        "--output-activation",
+        choices=["sigmoid", "tanh", "relu", "none"],
+        default=None,
+        help="activation of the output layer (default: --activation for mse, none for "
+        "cross_entropy)",
+    )
+    e.add_argument("--loss", choices=["mse", "cross_entropy"], default="mse")
+    e.add_argument("--digits", type=int, default=8, help="decimals printed (default 8)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--html", help="also write the walk-through as a self-contained HTML page")
+    e.add_argument("--json", help="also write every number as JSON")
+    e.set_defaults(func=_explain)
