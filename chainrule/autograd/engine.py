@@ -24,6 +24,8 @@ from chainrule.autograd import anomaly
 from chainrule.autograd.grad_mode import state
 from chainrule.autograd.tensor import Tensor
 
+_generic = np.generic
+
 _FREED = (
     "{op}: trying to backward through the graph a second time (or to use a part of it after "
     "its saved values were freed by a previous backward). Pass retain_graph=True to the first "
@@ -95,7 +97,10 @@ def _root_gradient(t: Tensor, gradient: Any) -> Tensor:
                 f"tensor has shape {t.shape}. Reduce it first (e.g. `y.sum().backward()`) or pass "
                 f"`gradient=` a tensor of shape {t.shape} (e.g. `chainrule.ones_like(y)`)."
             )
-        return Tensor._wrap(np.ones_like(t._data))
+        d = t._data
+        if type(d) is np.ndarray:
+            return Tensor._wrap(np.ones(d.shape, d.dtype))
+        return Tensor._wrap(np.ones_like(d))
     g = gradient if isinstance(gradient, Tensor) else Tensor._wrap(np.asarray(gradient))
     if g.shape != t.shape:
         raise RuntimeError(
@@ -149,11 +154,19 @@ def _run(
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     check = state.anomaly
+    # The common case (loss.backward(): accumulate into .grad, no targets, first order) takes
+    # an inlined leaf delivery below; everything else goes through ``ctx.leaf``.
+    plain = accumulate and target_ids is None and not create_graph
+    external = ctx.external
+    leaf = ctx.leaf
+    grads_get = grads.get
+    grads_pop = grads.pop
+    _wrap = Tensor._wrap
     try:
         while ready:
             node = ready.pop()
             inputs = node.inputs
-            g = grads.pop(node, None)
+            g = grads_pop(node, None)
             if g is None:  # nothing reached this node: only release the children
                 result = ()
             else:
@@ -161,8 +174,12 @@ def _run(
                     g = _run_hooks(node._hooks, g, create_graph)
                 if target_nodes and node in target_nodes:
                     for t in target_nodes[node]:
-                        captured[id(t)] = g if create_graph else Tensor._wrap(g)
-                if node.saves_inputs or node.saves_output:
+                        captured[id(t)] = g if create_graph else _wrap(g)
+                if node.saves_inputs:
+                    for t, v in zip(inputs, node._versions):
+                        if t._version[0] != v:
+                            node.check_versions()  # raises with the full message
+                if node.saves_output and node._out_version[0] != node._out_v0:
                     node.check_versions()
                 if create_graph:
                     if node.first_order_only:
@@ -174,7 +191,7 @@ def _run(
                 elif node.vjp is not None:
                     result = node.vjp(g)
                 else:
-                    result = node.backward(Tensor._wrap(g))
+                    result = node.backward(_wrap(g))
                     result = (
                         tuple(None if r is None else r._data for r in result)
                         if (type(result) is tuple)
@@ -183,7 +200,26 @@ def _run(
                 if type(result) is not tuple:
                     result = (result,)
             n_results = len(result)
-            for i, t in enumerate(inputs):
+            if n_results > 1 and not create_graph:
+                # one array handed to several inputs (e.g. add passes g to both): a leaf must
+                # not adopt it as its .grad (later in-place accumulation would leak)
+                r0, r1 = result[0], result[1]
+                if n_results == 2:
+                    if r0 is not None and r0 is r1:
+                        external.add(id(r0))
+                elif n_results == 3:
+                    r2 = result[2]
+                    if r0 is not None and (r0 is r1 or r0 is r2):
+                        external.add(id(r0))
+                    if r1 is not None and r1 is r2:
+                        external.add(id(r1))
+                else:
+                    ids = [id(r) for r in result if r is not None]
+                    if len(set(ids)) != len(ids):
+                        external.update(ids)
+            i = -1
+            for t in inputs:
+                i += 1
                 fn = t.grad_fn
                 gi = result[i] if i < n_results else None
                 if gi is not None and t.requires_grad:
@@ -193,12 +229,29 @@ def _run(
                     if gi.dtype != data.dtype:
                         gi = gi.to(data.dtype) if create_graph else gi.astype(data.dtype)
                     if check:
-                        anomaly.check_backward(node, i, gi if create_graph else Tensor._wrap(gi))
-                    if fn is None:
-                        ctx.leaf(t, gi)
+                        anomaly.check_backward(node, i, gi if create_graph else _wrap(gi))
+                    if fn is not None:
+                        prev = grads_get(fn)
+                        if prev is None:
+                            grads[fn] = gi
+                            if not create_graph:
+                                external.add(id(gi))  # may also reach a leaf: not adoptable
+                        else:
+                            grads[fn] = prev + gi
+                    elif plain and t._hooks is None:
+                        # inlined _Delivery.leaf for the common case (same logic, see there)
+                        tg = t.grad
+                        if tg is None:
+                            if isinstance(gi, _generic):
+                                gi = np.asarray(gi)
+                            if gi.base is not None or id(gi) in external:
+                                gi = gi.copy(order="K")
+                            external.add(id(gi))
+                            t.grad = _wrap(gi)
+                        else:
+                            leaf(t, gi)
                     else:
-                        prev = grads.get(fn)
-                        grads[fn] = gi if prev is None else prev + gi
+                        leaf(t, gi)
                 if fn is not None:
                     d = deps[fn] - 1
                     deps[fn] = d

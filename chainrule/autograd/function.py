@@ -28,8 +28,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from chainrule.autograd import anomaly
 from chainrule.autograd.grad_mode import state
+
+_generic = np.generic
+_asarray = np.asarray
+_new_object = object.__new__
 
 
 class Function:
@@ -82,7 +88,13 @@ class Function:
             [1.0]
         """
         node = cls.__new__(cls)
-        out = node.forward(*[t._data for t in inputs], **params)
+        n = len(inputs)
+        if n == 1:
+            out = node.forward(inputs[0]._data, **params)
+        elif n == 2:
+            out = node.forward(inputs[0]._data, inputs[1]._data, **params)
+        else:
+            out = node.forward(*[t._data for t in inputs], **params)
         if state.anomaly:
             node.site = anomaly.user_site()
             anomaly.check_forward(node, out)
@@ -98,9 +110,19 @@ class Function:
             node.inputs = inputs
             if cls.saves_inputs:
                 node._versions = [t._version[0] for t in inputs]
-            result = Tensor._from_op(out, node)
+            # inlined Tensor._from_op (this is the hottest constructor)
+            if isinstance(out, _generic):
+                out = _asarray(out)
+            result = _new_object(Tensor)
+            result._data = out
+            result.requires_grad = True
+            result.grad_fn = node
+            result.grad = None
+            result._hooks = None
             if cls.is_view:
                 result._version = inputs[0]._version
+            else:
+                result._version = [0]
             if cls.saves_output:
                 node.out = out
                 node._out_version = result._version

@@ -32,6 +32,7 @@ from chainrule.autograd.ops.loss import (
     BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     SoftmaxCrossEntropy,
+    SquaredError,
 )
 from chainrule.autograd.tensor import Tensor
 from chainrule.nn.module import Module
@@ -213,6 +214,8 @@ def mse_loss(
     """
     reduction = _reduction("mse_loss", size_average, reduce, reduction)
     input, target = _check_pair("mse_loss", input, target)
+    if weight is None and reduction != "none":
+        return SquaredError.apply(input, target, mean=reduction == "mean")  # fused, one node
     d = input - target
     return _weighted_reduce("mse_loss", d * d, weight, input, reduction, by_weight=True)
 

@@ -84,6 +84,9 @@ class SGD(Optimizer):
             wd = float(group["weight_decay"])
             nesterov = bool(group["nesterov"])
             maximize = bool(group["maximize"])
+            if not (momentum or wd or maximize):
+                self._plain_step(group["params"], lr)
+                continue
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -123,3 +126,22 @@ class SGD(Optimizer):
                     pd -= g
                 p._version[0] += 1
         return loss
+
+    def _plain_step(self, params: list, lr: float) -> None:
+        """``p -= lr * grad`` (no momentum, weight decay or maximize): the same arithmetic as the
+        general loop (``p + grad * -lr``), with a temporary only for small parameters, where an
+        allocation costs less than fetching a scratch view."""
+        neg_lr = -lr
+        for p in params:
+            g = p.grad
+            if g is None:
+                continue
+            pd = p._data
+            g = g._data
+            if pd.size <= 4096:
+                pd += g * neg_lr
+            else:
+                (tmp,) = self._buffers(pd, 1)
+                np.multiply(g, neg_lr, out=tmp)
+                pd += tmp
+            p._version[0] += 1

@@ -1020,6 +1020,19 @@ CASES: list[Case] = [
         tag="smoothing",
     ),
     C(
+        "mse_loss",
+        lambda t, x, y: F(t).mse_loss(x, y),
+        lambda x, y: np.mean((x - y) ** 2),
+        (((3, 4), (3, 4)),),
+    ),
+    C(
+        "mse_loss",
+        lambda t, x, y: F(t).mse_loss(x, y, reduction="sum"),
+        lambda x, y: np.sum((x - y) ** 2),
+        (((5,), (5,)),),
+        tag="sum",
+    ),
+    C(
         "binary_cross_entropy",
         lambda t, p: F(t).binary_cross_entropy(p, _const(t, BCE_TARGET, p)),
         lambda p: -np.mean(BCE_TARGET * np.log(p) + (1 - BCE_TARGET) * np.log(1 - p)),

@@ -7,6 +7,7 @@ as size 1 and expanded to the input's shape.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,22 @@ def _expand_back(g: Tensor, shape: tuple, axes: tuple | None, keepdim: bool) -> 
     return g.expand(shape)
 
 
+#: Reduced gradients of at most this many elements are expanded into a fresh array (one cheap
+#: C call) rather than a ``np.broadcast_to`` view (a slow Python-level helper).
+_MATERIALIZE = 1 << 16
+
+
+def _expand_array(g: Any, shape: tuple, axes: tuple | None, keepdim: bool) -> Any:
+    """Array-level ``_expand_back``: the reduced gradient ``g`` broadcast back to ``shape``."""
+    if not keepdim:
+        g = np.reshape(g, _kept_shape(shape, axes))
+    if isinstance(g, np.ndarray) and math.prod(shape) <= _MATERIALIZE:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return np.broadcast_to(g, shape)
+
+
 @primitive
 class Sum(Function):
     def forward(self, a, axes, keepdim):
@@ -42,15 +59,17 @@ class Sum(Function):
         return _expand_back(g, self.shape, self.axes, self.keepdim)
 
     def vjp(self, g):
-        if not self.keepdim:
-            g = np.reshape(g, _kept_shape(self.shape, self.axes))
-        return np.broadcast_to(g, self.shape)
+        return _expand_array(g, self.shape, self.axes, self.keepdim)
 
 
 @primitive
 class Mean(Function):
     def forward(self, a, axes, keepdim):
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
+            # what np.mean computes (a same-dtype pairwise sum, then a division), minus its
+            # Python-level wrapper
+            return np.add.reduce(a, axis=axes, keepdims=keepdim) / _count(a.shape, axes)
         return np.mean(a, axis=axes, keepdims=keepdim)
 
     def backward(self, g):
@@ -60,15 +79,13 @@ class Mean(Function):
     def vjp(self, g):
         n = _count(self.shape, self.axes)
         g = g * np.asarray(1.0 / n, dtype=g.dtype)
-        if not self.keepdim:
-            g = np.reshape(g, _kept_shape(self.shape, self.axes))
-        return np.broadcast_to(g, self.shape)
+        return _expand_array(g, self.shape, self.axes, self.keepdim)
 
 
 def _count(shape: tuple, axes: tuple | None) -> int:
     if axes is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+        return math.prod(shape)
+    return math.prod([shape[i] for i in axes])
 
 
 @register("sum")

@@ -1,0 +1,1 @@
+"""chainrule vs PyTorch benchmarks (``python benchmarks/run.py --help``)."""
