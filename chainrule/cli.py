@@ -78,6 +78,14 @@ def _demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line (naming the option and, for choices,
+    the accepted values) and exit with status 2; subcommand parsers inherit the class."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand.
 
@@ -85,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         >>> "demo" in build_parser().format_help()
         True
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chainrule",
         description="chainrule: train neural networks and see why they learn.",
     )
@@ -114,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "func", None) is None:
-        default = "train" if "train" in parser._subparsers._group_actions[0].choices else "demo"
-        args = parser.parse_args([default, *(argv or [])])
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "func", None) is None:
+            default = "train" if "train" in parser._subparsers._group_actions[0].choices else "demo"
+            args = parser.parse_args([default, *(argv or [])])
+    except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
+        return e.code if isinstance(e.code, int) else 2
     return int(args.func(args) or 0)

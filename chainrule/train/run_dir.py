@@ -1,0 +1,201 @@
+"""Run folders: where one training run keeps its files.
+
+Layout::
+
+    runs/20250101-120000-cnn-digits/
+      config.json            the resolved settings (config.toml too: feed it back with --config)
+      metrics.jsonl          one JSON object per epoch (loss, metrics, val_*, lr, time)
+      metrics.csv            the same as CSV
+      checkpoints/
+        best.safetensors     full state at the best epoch (model, optimizer, scheduler, RNG, epoch)
+        last.safetensors     full state after the last epoch (the resume point)
+      model.safetensors      final weights only (a flat state dict, readable by safetensors.torch)
+      plots/                 loss.png, <metric>.png, lr.png, confusion_matrix.png
+      summary.md             a short report
+      results.json           test metrics (written by ``chainrule train``/``evaluate``)
+
+Example:
+    >>> import tempfile
+    >>> from chainrule.train.run_dir import new_run_dir
+    >>> p = new_run_dir(tempfile.mkdtemp(), "cnn-digits")
+    >>> p.is_dir(), p.name.endswith("cnn-digits")
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["new_run_dir", "write_config", "write_plots", "write_summary"]
+
+
+def new_run_dir(root: str | os.PathLike = "runs", name: str = "run") -> Path:
+    """Create and return a new folder ``<root>/<YYYYmmdd-HHMMSS>-<name>`` (a ``-2``, ``-3``...
+    suffix if it exists).
+
+    Example:
+        >>> import tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> new_run_dir(root, "x") != new_run_dir(root, "x")
+        True
+    """
+    base = Path(root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    path, n = base, 1
+    while True:
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+            return path
+        except FileExistsError:
+            n += 1
+            path = base.with_name(f"{base.name}-{n}")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    if isinstance(v, Path):
+        return str(v)
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return repr(v)
+
+
+def write_config(run_dir: str | os.PathLike, config: dict[str, Any]) -> Path:
+    """Write ``config.json`` (and ``config.toml``) into the run folder; keeps an existing
+    ``config.json``'s keys that ``config`` does not set (a resumed run adds to it).
+
+    Example:
+        >>> import json, tempfile
+        >>> from chainrule.train.run_dir import write_config
+        >>> d = tempfile.mkdtemp(); p = write_config(d, {"lr": 0.1})
+        >>> json.loads(p.read_text())["lr"]
+        0.1
+    """
+    from chainrule.train.config import dump_toml
+
+    path = Path(run_dir) / "config.json"
+    old: dict[str, Any] = {}
+    if path.exists():
+        try:
+            old = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            old = {}
+    merged = {**old, **_jsonable(config)}
+    path.write_text(json.dumps(merged, indent=2) + "\n")
+    try:
+        (Path(run_dir) / "config.toml").write_text(dump_toml(merged))
+    except (TypeError, ValueError):
+        pass
+    return path
+
+
+def write_plots(
+    run_dir: str | os.PathLike,
+    history: Any,
+    confusion: np.ndarray | None = None,
+    target_names: Any = None,
+) -> list[str]:
+    """Draw the curves (and the confusion matrix) into ``<run_dir>/plots``; returns the paths
+    (empty when matplotlib is not installed).
+
+    Example:
+        >>> import tempfile
+        >>> from chainrule.train import History
+        >>> from chainrule.train.run_dir import write_plots
+        >>> h = History(); h.append(0, {"loss": 1.0})
+        >>> [p.rsplit("/", 1)[-1] for p in write_plots(tempfile.mkdtemp(), h)]
+        ['loss.png']
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return []
+    from chainrule.train.plots import plot_confusion_matrix, plot_history
+
+    folder = Path(run_dir) / "plots"
+    paths = plot_history(history, folder) if len(history) else []
+    if confusion is not None:
+        paths.append(
+            plot_confusion_matrix(confusion, folder / "confusion_matrix.png", target_names)
+        )
+    return paths
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "-"
+        return f"{v:.4g}"
+    return str(v)
+
+
+def write_summary(
+    run_dir: str | os.PathLike, trainer: Any, extra: dict[str, Any] | None = None
+) -> Path:
+    """Write ``summary.md``: what was trained, the final and best epochs, timings, the files;
+    ``extra`` (e.g. the test metrics) is listed first.
+
+    Example:
+        >>> import tempfile, chainrule
+        >>> from chainrule import nn, optim
+        >>> from chainrule.train import Trainer
+        >>> from chainrule.train.run_dir import write_summary
+        >>> m = nn.Linear(2, 2); t = Trainer(m, nn.CrossEntropyLoss(), optim.SGD(m.parameters()))
+        >>> write_summary(tempfile.mkdtemp(), t).read_text().startswith("# Training run")
+        True
+    """
+    run_dir = Path(run_dir)
+    h = trainer.history
+    cfg = getattr(trainer, "config", {}) or {}
+    n_params = sum(int(np.prod(p.shape)) for p in trainer.model.parameters())
+    lines = [f"# Training run `{run_dir.name}`", ""]
+    what = cfg.get("model", type(trainer.model).__name__)
+    data = cfg.get("dataset")
+    lines.append(
+        f"- model: **{what}** ({type(trainer.model).__name__}, {n_params:,} parameters)"
+        + (f" on **{data}**" if data else "")
+    )
+    lines.append(
+        f"- optimizer: {type(trainer.optimizer).__name__}, lr {_fmt(cfg.get('lr'))}"
+        + (f", schedule {cfg['schedule']}" if cfg.get("schedule") else "")
+    )
+    lines.append(
+        f"- epochs: {len(h)} of {trainer.epochs}"
+        + (" (stopped early)" if len(h) < trainer.epochs else "")
+        + f", {trainer.global_step} steps, {trainer.train_time:.1f} s"
+    )
+    if cfg.get("seed") is not None:
+        lines.append(f"- seed: {cfg['seed']}")
+    if extra:
+        lines += ["", "## Test results", ""]
+        lines += [f"- {k}: {_fmt(v)}" for k, v in extra.items()]
+    if len(h):
+        last = h.last()
+        lines += ["", "## Last epoch", ""]
+        lines += [
+            f"- {k}: {_fmt(v)}" for k, v in last.items() if k not in ("epoch", "samples_per_s")
+        ]
+        key = "val_loss" if "val_loss" in h else "loss"
+        try:
+            ep, val = h.best(key)
+            lines += ["", f"Best {key}: {_fmt(val)} at epoch {ep + 1}."]
+        except KeyError:
+            pass
+    files = sorted(
+        str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file() and p.name[0] != "."
+    )
+    lines += ["", "## Files", ""] + [f"- `{f}`" for f in files if f != "summary.md"]
+    path = run_dir / "summary.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
