@@ -8,8 +8,10 @@ arguments, returning the exit code). ``chainrule demo`` trains a 2-layer network
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import math
+import os
 import sys
 import time
 
@@ -122,11 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         0
     """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = parser._subparsers._group_actions[0].choices
+    # no command, or options first (`chainrule --epochs 5`): they belong to the default command
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["train" if "train" in commands else "demo", *argv]
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "func", None) is None:
-            default = "train" if "train" in parser._subparsers._group_actions[0].choices else "demo"
-            args = parser.parse_args([default, *(argv or [])])
     except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
         return e.code if isinstance(e.code, int) else 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # `chainrule datasets | head`: the reader left, nothing is wrong
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python's exit flush quiet
+        return 0

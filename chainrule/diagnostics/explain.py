@@ -116,8 +116,9 @@ class Explanation:
             >>> explain([[[0.5]], [0.0]], [1.0], [0.0], lr=0.1).save_html(p) == p
             True
         """
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.html())
+        from chainrule.io.atomic import write_text
+
+        write_text(path, self.html())
         return path
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.diagnostics.findings import REMEDIES, Finding
+from chainrule.io.atomic import write_text
 
 __all__ = ["GradientMonitor", "Thresholds"]
 
@@ -639,7 +640,30 @@ class GradientMonitor(_CallbackBase):
         out = []
         stalled = improvement < th.stall_improvement
         imp = "did not improve" if improvement <= 0 else f"improved only {improvement:.1%}"
-        if typ > th.update_high or (typ > th.update_high_if_stalled and stalled):
+        # a step size that throws the network out of its working range in the first steps
+        # (dead units, saturated outputs) leaves gradients - and so updates - near zero
+        # afterwards: the late updates then look like "too low" while the cause is too high
+        k = max(1, len(typical) // 5)
+        early = max(typical[:k])
+        v = self.losses
+        late = float(np.mean(v[-max(1, len(v) // 5) :])) if v else math.nan
+        no_progress = bool(v) and not late < (1 - th.stall_improvement) * v[0]
+        collapsed = early > th.update_high and no_progress
+        if collapsed:
+            msg = (
+                f"the first steps changed the weights by {_fmt(early)} of their norm (median "
+                f"update/weight ratio over layers; about 1e-3 is healthy), the loss jumped from "
+                f"{_fmt(v[0])} to {_fmt(max(v))} and after {len(v)} steps it is {_fmt(late)}, "
+                f"no better than at the start; the updates have fallen to {_fmt(fast)}: the "
+                "first steps threw the network out of its working range (dead or saturated "
+                "units pass little gradient)"
+            )
+            out.append(
+                self._finding(
+                    "lr_too_high", names, msg + ".", {"update_ratio": early, "after": fast}
+                )
+            )
+        elif typ > th.update_high or (typ > th.update_high_if_stalled and stalled):
             msg = (
                 f"each step changes the weights by {_fmt(typ)} of their norm (median update/weight "
                 f"ratio over layers and {len(typical)} measurements; about 1e-3 is healthy)"
@@ -738,8 +762,7 @@ class GradientMonitor(_CallbackBase):
                     data["findings"] += extra
             except (OSError, ValueError):
                 pass
-        with open(path, "w") as fh:
-            json.dump(data, fh)
+        write_text(path, json.dumps(data))
         return path
 
     # -- Trainer callback protocol -------------------------------------------------------------

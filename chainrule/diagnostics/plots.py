@@ -36,7 +36,10 @@ def _plt() -> Any:
 def _finish(fig: Any, path: str | None) -> Any:
     fig.tight_layout()
     if path:
-        fig.savefig(path, dpi=110)
+        from chainrule.io.atomic import atomic_path
+
+        with atomic_path(path, "savefig") as tmp:
+            fig.savefig(tmp, dpi=110)
     return fig
 
 

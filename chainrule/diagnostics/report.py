@@ -27,6 +27,7 @@ import os
 from typing import Any
 
 from chainrule.diagnostics.findings import Finding
+from chainrule.io.atomic import write_text
 
 __all__ = ["load_run", "merge_diagnostics", "write_report"]
 
@@ -53,8 +54,7 @@ def merge_diagnostics(run_dir: str, findings: list[Finding] | None = None, **sec
     for f in findings or []:
         if f.kind not in kinds:
             data.setdefault("findings", []).append(f.to_dict())
-    with open(path, "w") as fh:
-        json.dump(data, fh)
+    write_text(path, json.dumps(data))
     return path
 
 
@@ -170,8 +170,7 @@ def write_report(run_dir: str, path: str | None = None, title: str | None = None
             )
         parts.append(_img(plot_lr_find, lf))
     out = path or os.path.join(run_dir, "report.html")
-    with open(out, "w", encoding="utf-8") as fh:
-        fh.write(_PAGE.format(title=html.escape(title), body="\n".join(parts)))
+    write_text(out, _PAGE.format(title=html.escape(title), body="\n".join(parts)))
     return out
 
 

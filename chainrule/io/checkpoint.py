@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import os
 import struct
-import tempfile
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -42,6 +41,8 @@ import numpy as np
 
 from chainrule.autograd.tensor import Tensor
 from chainrule.backend import to_numpy
+from chainrule.io import atomic
+from chainrule.io.atomic import _write_all  # a module global: tests patch it
 
 __all__ = ["CheckpointError", "load", "load_model", "save", "save_model"]
 
@@ -499,54 +500,6 @@ def load_model(
 
 
 # -- atomic write ----------------------------------------------------------------------------------
-def _write_all(fh: IO[bytes], data: bytes) -> None:
-    """Write ``data`` to ``fh`` (a seam for tests that simulate a crash mid-write)."""
-    view = memoryview(data)
-    while view:
-        n = fh.write(view)
-        if n is None:  # unbuffered raw files may return None; buffered ones write all
-            n = len(view)
-        view = view[n:]
-
-
-def _new_file_mode(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        pass
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _atomic_write(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"save: directory {directory!r} does not exist")
-    mode = _new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(
-        prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory
-    )
-    try:
-        with open(fd, "wb") as fh:
-            _write_all(fh, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX); not possible on every platform
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dfd)
+    # ``_write_all`` is looked up at call time so tests can patch it to simulate a crash
+    atomic.write_bytes(path, data, op="save", writer=lambda fh, d: _write_all(fh, d))

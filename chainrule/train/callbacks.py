@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -411,7 +412,9 @@ class JSONLLogger(_FileLogger):
         return rows
 
     def _rewrite(self, rows: list[dict[str, Any]]) -> None:
-        self.path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        from chainrule.io.atomic import write_text
+
+        write_text(self.path, "".join(json.dumps(r) + "\n" for r in rows))
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
         """Append the epoch's logs."""
@@ -448,12 +451,15 @@ class CSVLogger(_FileLogger):
         return rows
 
     def _rewrite(self, rows: list[dict[str, Any]]) -> None:
+        from chainrule.io.atomic import write_text
+
         self._fields = list(rows[0]) if rows else None
-        with open(self.path, "w", newline="") as fh:
-            if rows:
-                w = csv.DictWriter(fh, self._fields)
-                w.writeheader()
-                w.writerows(rows)
+        buf = io.StringIO(newline="")
+        if rows:
+            w = csv.DictWriter(buf, self._fields)
+            w.writeheader()
+            w.writerows(rows)
+        write_text(self.path, buf.getvalue())
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
         """Append the epoch's row."""

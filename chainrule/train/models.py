@@ -163,7 +163,14 @@ class MatrixFactorization(nn.Module):
         (2,)
     """
 
-    def __init__(self, n_users: int, n_items: int, dim: int = 32, global_mean: float = 0.0):
+    def __init__(
+        self,
+        n_users: int,
+        n_items: int,
+        dim: int = 32,
+        global_mean: float = 0.0,
+        l2: float = 0.1,
+    ) -> None:
         super().__init__()
         self.user = nn.Embedding(n_users, dim)
         self.item = nn.Embedding(n_items, dim)
@@ -174,11 +181,33 @@ class MatrixFactorization(nn.Module):
         for e in (self.user_bias, self.item_bias):
             nn.init.zeros_(e.weight)
         self.global_mean = float(global_mean)
+        self.l2 = float(l2)
+        self._penalty: Tensor | None = None
 
     def forward(self, users: Tensor, items: Tensor) -> Tensor:
-        dot = (self.user(users) * self.item(items)).sum(dim=1)
-        bias = self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
-        return dot + bias + self.global_mean
+        p, q = self.user(users), self.item(items)
+        bu, bi = self.user_bias(users).squeeze(1), self.item_bias(items).squeeze(1)
+        if self.training and self.l2 > 0:
+            # L2 on the rows this batch used (weight decay on the whole table would shrink
+            # every user's vector at every step, however rarely the user is seen)
+            reg = (p * p).sum(dim=1) + (q * q).sum(dim=1) + bu * bu + bi * bi
+            self._penalty = reg.mean() * self.l2
+        return (p * q).sum(dim=1) + bu + bi + self.global_mean
+
+    def regularization_loss(self) -> Tensor | None:
+        """``l2`` x the mean squared norm of the factors and biases of the last training batch
+        (the :class:`~chainrule.train.Trainer` adds it to the loss; ``None`` outside training).
+
+        Example:
+            >>> import chainrule
+            >>> from chainrule.train.models import MatrixFactorization
+            >>> m = MatrixFactorization(3, 3, dim=2, l2=0.5)
+            >>> _ = m(chainrule.tensor([0]), chainrule.tensor([1]))
+            >>> m.regularization_loss().item() > 0
+            True
+        """
+        out, self._penalty = self._penalty, None
+        return out
 
 
 class NeuralRecommender(nn.Module):

@@ -21,6 +21,15 @@ from typing import Any
 
 import numpy as np
 
+
+def _save(fig: Any, path: str | os.PathLike) -> None:
+    """``fig.savefig`` through a temporary file renamed into place (no half-written PNG)."""
+    from chainrule.io.atomic import atomic_path
+
+    with atomic_path(path, "savefig") as tmp:
+        fig.savefig(tmp, dpi=100)
+
+
 __all__ = ["plot_confusion_matrix", "plot_history"]
 
 _SKIP = {"lr", "time", "samples_per_s"}
@@ -78,7 +87,7 @@ def plot_history(history: Any, folder: str | os.PathLike) -> list[str]:
             ax.legend()
         fig.tight_layout()
         path = os.path.join(os.fspath(folder), f"{base}.png")
-        fig.savefig(path, dpi=100)
+        _save(fig, path)
         plt.close(fig)
         paths.append(path)
     return paths
@@ -127,6 +136,6 @@ def plot_confusion_matrix(
                 fontsize=8,
             )
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path)
     plt.close(fig)
     return os.fspath(path)

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.io.atomic import write_text
+
 __all__ = ["new_run_dir", "write_config", "write_plots", "write_summary"]
 
 
@@ -92,9 +94,9 @@ def write_config(run_dir: str | os.PathLike, config: dict[str, Any]) -> Path:
         except json.JSONDecodeError:
             old = {}
     merged = {**old, **_jsonable(config)}
-    path.write_text(json.dumps(merged, indent=2) + "\n")
+    write_text(path, json.dumps(merged, indent=2) + "\n")
     try:
-        (Path(run_dir) / "config.toml").write_text(dump_toml(merged))
+        write_text(Path(run_dir) / "config.toml", dump_toml(merged))
     except (TypeError, ValueError):
         pass
     return path
@@ -197,5 +199,5 @@ def write_summary(
     )
     lines += ["", "## Files", ""] + [f"- `{f}`" for f in files if f != "summary.md"]
     path = run_dir / "summary.md"
-    path.write_text("\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
     return path

@@ -532,6 +532,12 @@ class Trainer:
             self._resume_rng = None
         return it
 
+    def _penalty(self) -> Tensor | None:
+        """``model.regularization_loss()`` when the model defines it (called right after the
+        forward pass of each training batch), else ``None``."""
+        fn = getattr(self.model, "regularization_loss", None)
+        return fn() if callable(fn) else None
+
     def _run_epoch(self, loader: Any, val_loader: Any) -> None:
         epoch = self.epoch
         self.model.train()
@@ -552,8 +558,12 @@ class Trainer:
             self._call_hook("on_batch_begin", batch_index)
             out = _call(self.model, x)
             loss = self.loss_fn(out, y) if y is not None else self.loss_fn(out)
+            # a model may add a penalty on what this batch used (e.g. the embedding rows of a
+            # recommender): it is trained on, but the logged loss stays the data loss so it
+            # compares with val_loss
+            penalty = self._penalty()
             self.optimizer.zero_grad()
-            loss.backward()
+            (loss if penalty is None else loss + penalty).backward()
             loss_value = float(loss.item())
             self.last_loss = loss_value
             self._call_hook("on_after_backward", batch_index)

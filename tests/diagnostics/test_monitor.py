@@ -82,6 +82,13 @@ def test_lr_too_low_and_too_high():
     assert "lr_too_high" in kinds(run("relu_bn", "sgd", 3.0, std=0.1))
 
 
+def test_lr_so_high_that_updates_collapse_is_too_high_not_too_low():
+    # Adam at lr 3: the first steps move the weights by ~10x their norm, the loss explodes,
+    # units die and later updates are tiny - the late updates alone would read "too low"
+    found = kinds(run("relu_he", "adam", 3.0))
+    assert "lr_too_high" in found and "lr_too_low" not in found
+
+
 def test_dead_relu_and_saturation():
     assert "dead_relu" in kinds(run("relu_he", "adam", 0.05))
     found = run("tanh_big", "sgd", 0.05, std=1.0)
