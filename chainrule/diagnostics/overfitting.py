@@ -22,9 +22,9 @@ class OverfittingMonitor(_CallbackBase):
 
     Rule: let ``best`` be the epoch with the lowest validation loss so far. Overfitting is
     reported (once) when, ``patience`` or more epochs later, the validation loss is more than
-    ``min_rise`` (relative) above that minimum while the training loss is lower than it was at
-    ``best``: the model keeps fitting the training set and gets worse on new data. The finding
-    names ``best`` (epochs count from 1) - the epoch to stop at.
+    ``min_rise`` (relative) above that minimum while the training loss has fallen by more than
+    ``min_rise`` (relative) since ``best``: the model keeps fitting the training set and gets
+    worse on new data. The finding names ``best`` (epochs count from 1) - the epoch to stop at.
 
     Calibration (digits, batch 32): a 64-256-256-10 MLP trained with Adam on 100 training images
     reaches its validation minimum around epoch 20-30 (training loss ~0.04) and is 9-11% above it
@@ -91,7 +91,11 @@ class OverfittingMonitor(_CallbackBase):
         if last - b < patience or not math.isfinite(best) or best <= 0:
             return None
         rise = (val[last] - best) / best
-        if rise <= self.min_rise or not self.train_loss[last] < self.train_loss[b]:
+        # the training loss must have fallen clearly too (by min_rise, relative): a network
+        # that learns nothing (loss at chance, wobbling) has a noisy validation loss, not an
+        # overfitting one
+        fell = self.train_loss[last] < (1 - self.min_rise) * self.train_loss[b]
+        if rise <= self.min_rise or not fell:
             return None
         gap_b = self.val_loss[b] - self.train_loss[b]
         gap = self.val_loss[last] - self.train_loss[last]

@@ -9,6 +9,7 @@ and the graph PNG Graphviz's ``dot`` (apt-get install graphviz); both are skippe
 import os
 import shutil
 import subprocess
+import tempfile
 
 import chainrule
 from chainrule import nn, optim
@@ -98,3 +99,13 @@ if shutil.which("dot"):
     render(
         loss, os.path.join(OUT, "graph.png"), params=dict(small.named_parameters()), show_grad=True
     )
+
+# the report of a run trained with a far too high learning rate, as `chainrule train --diagnose`
+# writes it (run folder in a temporary directory; only report.html is kept)
+with tempfile.TemporaryDirectory() as tmp:
+    from chainrule.cli import main
+
+    args = ["train", "--lr", "3", "--epochs", "5", "--schedule", "none", "--diagnose"]
+    main([*args, "--no-progress", "--output", tmp, "--name", "lr3"])
+    (run,) = [os.path.join(tmp, d) for d in os.listdir(tmp)]
+    shutil.copy(os.path.join(run, "report.html"), os.path.join(OUT, "report_digits_lr3.html"))
