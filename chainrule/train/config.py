@@ -131,12 +131,19 @@ def _data_info(name: str) -> Any:
     return DATA[name]
 
 
-def _how(name: str) -> str:
-    return _data_info(name).how
-
-
-def _probe(name: str) -> Callable[[], bool]:
-    return lambda: _data_info(name).available()
+def _installable(
+    name: str, loader: Callable[[int], DataBundle], description: str, model: str, **defaults: Any
+) -> DatasetEntry:
+    """An entry for data that is not bundled: how to get it and whether it is here come from
+    the data registry's entry of the same name."""
+    return DatasetEntry(
+        loader,
+        description,
+        how=_data_info(name).how,
+        default_model=model,
+        check=lambda: _data_info(name).available(),
+        defaults=defaults,
+    )
 
 
 def _digits(seed: int) -> DataBundle:
@@ -264,66 +271,73 @@ DATASETS: dict[str, DatasetEntry] = {
         bundled=True,
         defaults={"epochs": 40, "lr": 1e-3, "batch_size": 32, "schedule": "cosine"},
     ),
-    "mnist": DatasetEntry(
+    "mnist": _installable(
+        "mnist",
         _mnist("mnist"),
         "MNIST handwritten digits, 70,000 28x28 images, 10 classes",
-        how=_how("mnist"),
-        default_model="cnn",
-        check=_probe("mnist"),
-        defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
+        "cnn",
+        epochs=5,
+        lr=2e-3,
+        batch_size=64,
+        schedule="onecycle",
     ),
-    "fashion_mnist": DatasetEntry(
+    "fashion_mnist": _installable(
+        "fashion_mnist",
         _mnist("fashion_mnist"),
         "Fashion-MNIST, 70,000 28x28 clothing images, 10 classes",
-        how=_how("fashion_mnist"),
-        default_model="cnn",
-        check=_probe("fashion_mnist"),
-        defaults={"epochs": 8, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
+        "cnn",
+        epochs=8,
+        lr=2e-3,
+        batch_size=64,
+        schedule="onecycle",
     ),
-    "tweet_sentiment": DatasetEntry(
+    "tweet_sentiment": _installable(
+        "tweet_sentiment",
         _text("tweet_sentiment"),
         "CrowdFlower tweet sentiment (negative/positive), text",
-        how=_how("tweet_sentiment"),
-        default_model="lstm",
-        check=_probe("tweet_sentiment"),
-        defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "none"},
+        "lstm",
+        epochs=5,
+        lr=2e-3,
+        batch_size=64,
     ),
-    "spam_assassin": DatasetEntry(
+    "spam_assassin": _installable(
+        "spam_assassin",
         _text("spam_assassin"),
         "SpamAssassin public mail corpus (ham/spam), text",
-        how=_how("spam_assassin"),
-        default_model="gru",
-        check=_probe("spam_assassin"),
-        defaults={"epochs": 5, "lr": 2e-3, "batch_size": 64, "schedule": "none"},
+        "gru",
+        epochs=5,
+        lr=2e-3,
+        batch_size=64,
     ),
-    "synth_commands": DatasetEntry(
+    "synth_commands": _installable(
+        "synth_commands",
         _audio("synth_commands"),
         "spoken commands on/off synthesized by espeak-ng, flite and festival; test = unseen voices",
-        how=_how("synth_commands"),
-        default_model="audio_cnn",
-        check=_probe("synth_commands"),
-        defaults={"epochs": 15, "lr": 2e-3, "batch_size": 32, "schedule": "onecycle"},
+        "audio_cnn",
+        epochs=15,
+        lr=2e-3,
+        batch_size=32,
+        schedule="onecycle",
     ),
-    "speech_commands": DatasetEntry(
+    "speech_commands": _installable(
+        "speech_commands",
         _audio("speech_commands"),
         "Google Speech Commands (real recordings, 35 words), log-mel features",
-        how=_how("speech_commands"),
-        default_model="audio_cnn",
-        check=_probe("speech_commands"),
-        defaults={"epochs": 10, "lr": 2e-3, "batch_size": 64, "schedule": "onecycle"},
+        "audio_cnn",
+        epochs=10,
+        lr=2e-3,
+        batch_size=64,
+        schedule="onecycle",
     ),
-    "movielens": DatasetEntry(
+    "movielens": _installable(
+        "movielens",
         _movielens,
         "MovieLens latest-small ratings (0.5-5 stars), 100,004 ratings; rating prediction",
-        how=_how("movielens"),
-        default_model="mf",
-        check=_probe("movielens"),
-        defaults={
-            "epochs": 20,
-            "lr": 5e-3,
-            "batch_size": 512,
-            "schedule": "cosine",
-        },
+        "mf",
+        epochs=20,
+        lr=5e-3,
+        batch_size=512,
+        schedule="cosine",
     ),
 }
 
