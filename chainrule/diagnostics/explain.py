@@ -736,7 +736,7 @@ def _draw(v: dict[str, Any], digits: int) -> str:
     cols = _names(v)
     wn = _weight_names(v)
     layers = v["layers"]
-    colw, rowh, r = 240, 120, 30
+    colw, rowh, r = 320, 120, 30
     H = max(len(c) for c in cols) * rowh + 60
     W = 40 + (len(cols) - 1) * colw + 2 * r + 100
 
@@ -763,12 +763,17 @@ def _draw(v: dict[str, Any], digits: int) -> str:
                     f'stroke-width="{1 + 3 * g:.2f}"/>'
                 )
                 if label_edges:
-                    # just right of the source neuron, where crossing edges are still apart
-                    lx, ly = x1 + r + 4, y1 + 0.15 * (y2 - y1)
+                    # along the edge, a third of the way from the source neuron (where the
+                    # edges leaving it are still apart), turned to the edge's angle, on a white
+                    # halo so crossing lines do not run through the digits
+                    sx, ex = x1 + r, x2 - r
+                    lx, ly = sx + 0.33 * (ex - sx), y1 + 0.33 * (y2 - y1)
+                    ang = math.degrees(math.atan2(y2 - y1, ex - sx))
                     out.append(
-                        f'<text x="{lx:.1f}" y="{ly - 4:.1f}" text-anchor="start" '
-                        f'fill="#333">{wn[li][j][k]} {f(w)}&#8594;{f(L["new_weight"][j][k])}'
-                        "</text>"
+                        f'<text x="{lx:.1f}" y="{ly - 3:.1f}" text-anchor="middle" '
+                        f'transform="rotate({ang:.1f} {lx:.1f} {ly:.1f})" fill="#333" '
+                        'stroke="white" stroke-width="3" paint-order="stroke">'
+                        f"{wn[li][j][k]} {f(w)}&#8594;{f(L['new_weight'][j][k])}</text>"
                     )
     for ci, names in enumerate(cols):
         for j, name in enumerate(names):
