@@ -26,6 +26,7 @@ from chainrule.backend.dtypes import (
     to_dtype,
     uint8,
 )
+from chainrule.backend import memory  # noqa: F401  (tunes malloc at import)
 from chainrule.backend.random import default_generator, get_rng_state, manual_seed, set_rng_state
 
 __all__ = [

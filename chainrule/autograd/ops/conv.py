@@ -301,6 +301,30 @@ def _grouped_mm(a: Any, b: Any, G: int) -> Any:
     return out
 
 
+#: Row block of the weight-gradient GEMM when the column matrix is narrow (see _weight_grad).
+WGRAD_CHUNK = 4096
+
+
+def _weight_grad(cols: Any, gm: Any, G: int) -> Any:
+    """``cols.T @ grad_out`` per group: (G, M, K), (M, G*P) -> (G, K, P).
+
+    With few input channels (``K <= 32``, e.g. a first layer on 1-3 channel images) the GEMM
+    has a tiny ``K x P`` output and a very long inner dimension ``M``; OpenBLAS then streams both
+    operands through memory at a fraction of its speed. Summing the products of row blocks of
+    ``WGRAD_CHUNK`` rows keeps each block in cache: 2-2.5x faster for the 50176 x 9 x 16
+    first convolution of the benchmark's CNN (the sum is reassociated, as any BLAS may).
+    """
+    gs = _split_groups(gm, G)
+    M, K = cols.shape[1], cols.shape[2]
+    if G > 1 or K > 32 or M <= 2 * WGRAD_CHUNK:
+        return np.matmul(cols.transpose(0, 2, 1), gs)
+    c, g = cols[0], gs[0]
+    out = c[:WGRAD_CHUNK].T @ g[:WGRAD_CHUNK]
+    for i in range(WGRAD_CHUNK, M, WGRAD_CHUNK):
+        out += c[i : i + WGRAD_CHUNK].T @ g[i : i + WGRAD_CHUNK]
+    return out[None]
+
+
 def _split_groups(m: Any, G: int) -> Any:
     """(M, G*P) -> (G, M, P) view."""
     M, GP = m.shape
@@ -397,7 +421,7 @@ class Conv2d(Function):
             cols = self.__dict__.get("cols")
             if cols is None:
                 cols = im2col_array(x._data, geo)
-            dwk = np.matmul(cols.transpose(0, 2, 1), _split_groups(gm, G))  # (G, K, O/G)
+            dwk = _weight_grad(cols, gm, G)  # (G, K, O/G)
             O, Cg, kh, kw = w.shape
             gw = dwk.reshape(G, kh, kw, Cg, O // G).transpose(0, 4, 3, 1, 2).reshape(w.shape)
         if len(self.inputs) == 2:
