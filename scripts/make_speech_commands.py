@@ -21,14 +21,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="synthesize spoken command words")
     ap.add_argument("--words", nargs="+", default=["on", "off"])
     ap.add_argument("--root", default=None, help="default ~/.cache/chainrule/synth_commands")
-    ap.add_argument("--augment", type=int, default=8, help="sox variants per flite/festival voice")
+    ap.add_argument("--augment", type=int, default=24, help="sox variants per flite/festival voice")
+    ap.add_argument("--no-extra", action="store_true", help="only the 17 classic espeak variants")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
-    voices = synth_voices()
+    voices = synth_voices(extra=not args.no_extra)
     engines = sorted({v["engine"] for v in voices})
-    print(f"{len(voices)} voices from {', '.join(engines)}; words {args.words}")
+    print(f"{len(voices)} voices from {', '.join(engines)}; words {args.words}", flush=True)
     t = time.time()
-    root = synthesize_commands(args.root, args.words, augment=args.augment, seed=args.seed)
+    root = synthesize_commands(
+        args.root,
+        args.words,
+        augment=args.augment,
+        extra=not args.no_extra,
+        seed=args.seed,
+        verbose=args.verbose,
+    )
     print(f"wrote {root} in {time.time() - t:.0f} s")
 
 

@@ -18,6 +18,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +31,9 @@ from chainrule.data.datasets._common import DatasetNotFoundError, cache_dir
 __all__ = [
     "SPEECH_COMMANDS_HOW",
     "SYNTH_HOW",
+    "SYNTH_VERSION",
     "SpeechCommands",
+    "cmvn",
     "hz_to_mel",
     "load_synth_commands",
     "log_mel_spectrogram",
@@ -204,8 +207,12 @@ def stft(
         (129, 11)
     """
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"stft: expected a 1-d signal, got shape {x.shape}")
+    if x.ndim == 0:
+        raise ValueError(f"stft: expected a 1-d signal (or a batch of them), got shape {x.shape}")
+    if x.ndim > 1:  # a batch: (..., n) -> (..., n_fft // 2 + 1, n_frames)
+        flat = x.reshape(-1, x.shape[-1])
+        out = np.stack([stft(r, n_fft, hop_length, win_length, center) for r in flat])
+        return out.reshape(*x.shape[:-1], *out.shape[1:])
     win_length = n_fft if win_length is None else win_length
     if win_length > n_fft:
         raise ValueError(f"stft: win_length {win_length} > n_fft {n_fft}")
@@ -253,6 +260,27 @@ def log_mel_spectrogram(
     power = spec.real**2 + spec.imag**2
     fb = mel_filterbank(sample_rate, n_fft, n_mels, fmin, fmax).astype(np.float64)
     return np.log(fb @ power + eps).astype(np.float32)
+
+
+def cmvn(features: np.ndarray, *, variance: bool = False, eps: float = 1e-5) -> np.ndarray:
+    """Per-utterance cepstral mean (and variance) normalisation: subtract from every channel
+    (mel band) its mean over time (last axis), and with ``variance`` divide by its standard
+    deviation. On log-mel features this removes any fixed gain and any fixed filter (microphone,
+    vocoder or synthesizer colouring), which are additive per band in the log domain.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.data.datasets.speech import cmvn
+        >>> S = np.random.default_rng(0).normal(size=(40, 101))
+        >>> tilt = np.linspace(-3, 3, 40)[:, None]   # a fixed EQ, additive in log-mel
+        >>> bool(np.allclose(cmvn(S + tilt), cmvn(S), atol=1e-6))
+        True
+    """
+    S = np.asarray(features, dtype=np.float32)
+    S = S - S.mean(axis=-1, keepdims=True)
+    if variance:
+        S = S / (S.std(axis=-1, keepdims=True) + eps)
+    return S
 
 
 def _fix_length(x: np.ndarray, n: int) -> np.ndarray:
@@ -397,17 +425,46 @@ _ESPEAK_VARIANTS = [
     "croak",
     "whisper",
 ]
-_FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
+_ESPEAK_EXTRA_VARIANTS = [  # espeak-ng 1.51's other voice variants (!v/), used with extra=True
+    "Alex", "Alicia", "Andrea", "Andy", "Annie", "AnxiousAndy", "Demonic", "Denis", "Diogo",
+    "Gene", "Gene2", "Henrique", "Hugo", "Jacky", "Lee", "Marco", "Mario", "Michael", "Mike",
+    "Nguyen", "RicishayMax", "RicishayMax2", "RicishayMax3", "Storm", "Tweaky", "UniRobot",
+    "adam", "anika", "anikaRobot", "announcer", "antonio", "aunty", "belinda", "benjamin",
+    "boris", "caleb", "david", "ed", "edward", "edward2", "grandma", "grandpa", "gustave",
+    "iven", "iven2", "iven3", "iven4", "john", "kaukovalta", "klatt4", "klatt5", "klatt6",
+    "linda", "m8", "marcelo", "max", "michel", "miguel", "norbert", "pablo", "paul", "pedro",
+    "quincy", "rob", "robert", "robosoft", "robosoft2", "robosoft3", "robosoft4", "robosoft5",
+    "robosoft6", "robosoft7", "robosoft8", "sandro", "shelby", "steph", "steph2", "steph3",
+    "travis", "victor", "whisperf", "zac",
+]  # fmt: skip
+_ESPEAK_EXTRA_ACCENTS = [("en-us-nyc", "gmw/en-US-nyc")]  # (accent, its file under lang/)
+_FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]  # (awb_time is awb: left out)
 _FESTIVAL_VOICES = ["kal_diphone", "ked_diphone"]
+SYNTH_VERSION = 2  # bump when synthesize_commands' defaults change what it writes
 
 
-def synth_voices() -> list[dict[str, str]]:
+def _espeak_data_dir() -> str | None:
+    for d in (
+        "/usr/lib/x86_64-linux-gnu/espeak-ng-data",
+        "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
+        "/usr/share/espeak-ng-data",
+    ):
+        if os.path.isdir(os.path.join(d, "voices", "!v")):
+            return d
+    return None
+
+
+def synth_voices(extra: bool = False) -> list[dict[str, str]]:
     """The voices this machine can synthesize: every espeak-ng accent x variant, flite's built-in
-    voices and installed festival voices (each a dict with ``engine`` and ``voice``).
+    voices and installed festival voices (each a dict with ``engine`` and ``voice``). With
+    ``extra``, also espeak-ng's other ~80 voice variants (those installed) and the en-us-nyc
+    accent.
 
     Example:
         >>> from chainrule.data.datasets.speech import synth_voices
         >>> all(v["engine"] in ("espeak-ng", "flite", "festival") for v in synth_voices())
+        True
+        >>> len(synth_voices(extra=True)) >= len(synth_voices())
         True
     """
     out: list[dict[str, str]] = []
@@ -417,6 +474,25 @@ def synth_voices() -> list[dict[str, str]]:
             for a in _ESPEAK_ACCENTS
             for v in _ESPEAK_VARIANTS
         ]
+        if extra:
+            # espeak-ng quietly falls back to its default voice for unknown names: use only the
+            # variants and accents whose files are there
+            d = _espeak_data_dir()
+            variants = [
+                v
+                for v in _ESPEAK_EXTRA_VARIANTS
+                if d is not None and os.path.isfile(os.path.join(d, "voices", "!v", v))
+            ]
+            accents = [
+                a
+                for a, f in _ESPEAK_EXTRA_ACCENTS
+                if d is not None and os.path.isfile(os.path.join(d, "lang", f))
+            ]
+            out += [
+                {"engine": "espeak-ng", "voice": f"{a}+{v}"}
+                for a in _ESPEAK_ACCENTS + accents
+                for v in (variants if a in _ESPEAK_ACCENTS else _ESPEAK_VARIANTS + variants)
+            ]
     if shutil.which("flite"):
         out += [{"engine": "flite", "voice": v} for v in _FLITE_VOICES]
     if shutil.which("text2wave"):
@@ -448,25 +524,36 @@ def _synth_one(engine: str, voice: str, word: str, speed: int, pitch: int, out: 
         raise ValueError(f"unknown engine {engine!r}")
 
 
+def _rng(seed: int, *key: Any) -> np.random.Generator:
+    """A generator of its own per (seed, key...): adding voices leaves other clips unchanged."""
+    return np.random.default_rng([seed, zlib.crc32("|".join(map(str, key)).encode())])
+
+
 def synthesize_commands(
     root: str | None = None,
     words: Sequence[str] = ("on", "off"),
     *,
     speeds: Sequence[int] = (130, 175),
     pitches: Sequence[int] = (35, 65),
-    augment: int = 8,
+    augment: int = 24,
+    extra: bool = True,
+    extra_settings: int = 2,
     seed: int = 0,
     sample_rate: int = 16000,
     verbose: bool = False,
 ) -> str:
     """Build a spoken-command data set by speech synthesis into ``root`` (default
-    ``~/.cache/chainrule/synth_commands``): for every voice of :func:`synth_voices` and word,
-    espeak-ng at each speed x pitch, and flite/festival with ``augment`` sox variations (pitch
-    shift +-300 cents, tempo 0.85-1.2) — then every clip is trimmed of silence, resampled to
-    16 kHz mono, placed at a random offset in 1 s and mixed with white or pink noise at a random
-    SNR (5-30 dB). Writes ``root/<word>/<id>.wav`` and ``root/index.json`` (one record per
-    clip: file, word, engine, voice). Needs ``espeak-ng``, ``flite``, ``sox`` (``festival``
-    optional). Existing clips are kept (the run resumes).
+    ``~/.cache/chainrule/synth_commands``): for every voice of :func:`synth_voices` (``extra``:
+    espeak-ng's ~80 other variants too) and word, espeak-ng at each speed x pitch (the extra
+    variants at ``extra_settings`` random speeds 110-200 and pitches 20-80), and flite/festival
+    with ``augment`` sox variations (pitch shift +-300 cents, tempo 0.85-1.2) — then every clip
+    is trimmed of silence, resampled to 16 kHz mono, placed at a random offset in 1 s and mixed
+    with white or pink noise at a random SNR (5-30 dB). Writes ``root/<word>/<id>.wav`` and
+    ``root/index.json`` (one record per clip: file, word, engine, voice, and its settings).
+    Needs ``espeak-ng``, ``flite``, ``sox`` (``festival`` optional). Each clip draws its random
+    settings from its own generator (seed, voice, word, k), so a run resumes (existing clips are
+    kept) and adding voices changes no other clip; clips left by another version or other
+    options are deleted first.
 
     Example:
         >>> from chainrule.data.datasets.speech import synthesize_commands
@@ -477,17 +564,50 @@ def synthesize_commands(
         if shutil.which(tool) is None:
             raise DatasetNotFoundError("synth_commands", SYNTH_HOW, detail=f"{tool} is missing")
     root = cache_dir("synth_commands", root)
-    rng = np.random.default_rng(seed)
+    config = {
+        "version": SYNTH_VERSION,
+        "speeds": list(speeds),
+        "pitches": list(pitches),
+        "augment": augment,
+        "extra": extra,
+        "extra_settings": extra_settings,
+        "seed": seed,
+        "sample_rate": sample_rate,
+    }
+    os.makedirs(root, exist_ok=True)
+    marker = os.path.join(root, "synth_config.json")
+    old = None
+    if os.path.isfile(marker):
+        with open(marker) as f:
+            old = json.load(f)
+    if old != config:  # another version's clips (or a first run): start clean
+        for w in os.listdir(root):
+            d = os.path.join(root, w)
+            if os.path.isdir(d):
+                for fn in os.listdir(d):
+                    if fn.endswith(".wav") and fn.startswith(("espeak-ng_", "flite_", "festival_")):
+                        os.remove(os.path.join(d, fn))
+            elif w.startswith("features_") and w.endswith(".npz") or w == "index.json":
+                os.remove(d)
+        with open(marker, "w") as f:
+            json.dump(config, f)
     records = []
     tmp = tempfile.mkdtemp(prefix="chainrule-synth-")
+    base = {f"{a}+{v}" for a in _ESPEAK_ACCENTS for v in _ESPEAK_VARIANTS}
     try:
-        for v in synth_voices():
+        for v in synth_voices(extra=extra):
             eng, voice = v["engine"], v["voice"]
-            if eng == "espeak-ng":
+            vr = _rng(seed, eng, voice)
+            if eng == "espeak-ng" and voice in base:
                 settings = [(s, p, 0, 1.0) for s in speeds for p in pitches]
+            elif eng == "espeak-ng":
+                settings = [
+                    (int(vr.integers(110, 201)), int(vr.integers(20, 81)), 0, 1.0)
+                    for _ in range(extra_settings)
+                ]
             else:
                 settings = [(0, 0, 0, 1.0)] + [
-                    (0, 0, int(rng.integers(-300, 301)), float(rng.uniform(0.85, 1.2)))
+                    (0, 0, int(vr.integers(-300, 301)), float(vr.uniform(0.85, 1.2)))
                     for _ in range(augment)
                 ]
             for word in words:
@@ -495,14 +615,21 @@ def synthesize_commands(
                 for k, (speed, pitch, cents, tempo) in enumerate(settings):
                     ident = f"{eng}_{voice.replace('+', '-')}_{k}"
                     dst = os.path.join(root, word, ident + ".wav")
-                    snr = float(rng.uniform(5, 30))
-                    offset = float(rng.uniform(0, 1))
-                    color = "whitenoise" if rng.random() < 0.5 else "pinknoise"
+                    cr = _rng(seed, eng, voice, word, k)
+                    snr = float(cr.uniform(5, 30))
+                    offset = float(cr.uniform(0, 1))
+                    color = "whitenoise" if cr.random() < 0.5 else "pinknoise"
                     rec = {
                         "file": f"{word}/{ident}.wav",
                         "word": word,
                         "engine": eng,
                         "voice": voice,
+                        "speed": speed,
+                        "pitch": pitch,
+                        "cents": cents,
+                        "tempo": round(tempo, 3),
+                        "snr": round(snr, 2),
+                        "noise": color,
                     }
                     records.append(rec)
                     if os.path.exists(dst):
@@ -510,23 +637,27 @@ def synthesize_commands(
                     raw = os.path.join(tmp, "raw.wav")
                     _synth_one(eng, voice, word, speed, pitch, raw)
                     clean = os.path.join(tmp, "clean.wav")
-                    fx = [
-                        "silence",
-                        "1",
-                        "0.01",
-                        "0.5%",
-                        "reverse",
-                        "silence",
-                        "1",
-                        "0.01",
-                        "0.5%",
-                        "reverse",
-                    ]
+                    trim = ["silence", "1", "0.01", "0.5%"]
+                    fx = [*trim, "reverse", *trim, "reverse"]
                     if cents:
                         fx += ["pitch", str(cents)]
                     if tempo != 1.0:
                         fx += ["tempo", f"{tempo:.3f}"]
-                    _run(["sox", raw, "-r", str(sample_rate), "-c", "1", "-b", "16", clean, *fx])
+                    _run(
+                        [
+                            "sox",
+                            "-R",
+                            raw,
+                            "-r",
+                            str(sample_rate),
+                            "-c",
+                            "1",
+                            "-b",
+                            "16",
+                            clean,
+                            *fx,
+                        ]
+                    )
                     x, _ = read_wav(clean)
                     x = x[:sample_rate]
                     peak = float(np.abs(x).max()) if len(x) else 0.0
@@ -534,7 +665,7 @@ def synthesize_commands(
                     y = np.zeros(sample_rate)
                     start = int(offset * (sample_rate - len(x)))
                     y[start : start + len(x)] = x
-                    noise = rng.standard_normal(sample_rate)
+                    noise = cr.standard_normal(sample_rate)
                     if color == "pinknoise":
                         f = np.fft.rfft(noise)
                         f[1:] /= np.sqrt(np.arange(1, len(f)))
@@ -547,7 +678,11 @@ def synthesize_commands(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     with open(os.path.join(root, "index.json"), "w") as f:
-        json.dump({"words": list(words), "sample_rate": sample_rate, "clips": records}, f)
+        json.dump(
+            {"version": SYNTH_VERSION, "words": list(words), "sample_rate": sample_rate,
+             "config": config, "clips": records},
+            f,
+        )  # fmt: skip
     return root
 
 
@@ -557,6 +692,7 @@ def load_synth_commands(
     *,
     test_voices: Callable[[dict[str, str]], bool] | None = None,
     n_mels: int = 40,
+    waveforms: bool = False,
 ) -> dict[str, Any]:
     """Log-mel features of a synthesized data set (see :func:`synthesize_commands`), split by
     **voice**: no voice of the test part is heard in training. Default test voices: the whole
@@ -565,7 +701,10 @@ def load_synth_commands(
     Features are cached in ``root/features_<n_mels>.npz``.
 
     Returns a dict with ``X_train`` / ``X_test`` float32 ``(N, 1, n_mels, 101)``, ``y_train`` /
-    ``y_test`` int64, ``classes``, and ``test_groups`` (the engine of each test clip).
+    ``y_test`` int64, ``classes``, ``test_groups`` (the engine of each test clip),
+    ``train_clip_voices`` / ``test_clip_voices`` (``engine:voice`` of each clip) and the sorted
+    ``train_voices`` / ``test_voices``; with ``waveforms`` also ``W_train`` / ``W_test``, the 1 s
+    float32 waveforms ``(N, sample_rate)`` (for augmentation before the features).
 
     Example:
         >>> from chainrule.data.datasets.speech import load_synth_commands
@@ -595,21 +734,29 @@ def load_synth_commands(
         return accent in ("en-gb-scotland", "en-029") or variant in ("f3", "m3", "klatt3")
 
     is_test = test_voices or default_test
-    key = hashlib.sha1(json.dumps([c["file"] for c in clips]).encode()).hexdigest()[:12]
+    ident = [meta.get("version", 1), meta.get("config"), [c["file"] for c in clips]]
+    key = hashlib.sha1(json.dumps(ident).encode()).hexdigest()[:12]
     cache = os.path.join(root, f"features_{n_mels}_{key}.npz")
+    W = None
     if os.path.isfile(cache):
         with np.load(cache, allow_pickle=False) as z:
             X = z["X"]
-    else:
-        feats = []
+            W = z["W"] if "W" in z.files else None
+    if W is None:
+        waves, feats = [], []
         for c in clips:
             x, sr = read_wav(os.path.join(root, c["file"]))
-            feats.append(log_mel_spectrogram(_fix_length(x, sr), sr, n_mels=n_mels))
-        X = np.stack(feats)[:, None]
-        np.savez(cache, X=X)
+            x = _fix_length(x if x.ndim == 1 else x.mean(axis=1), sr)
+            waves.append(x.astype(np.float32))
+            feats.append(log_mel_spectrogram(x, sr, n_mels=n_mels))
+        X, W = np.stack(feats)[:, None], np.stack(waves)
+        np.savez(cache, X=X, W=(W * 32768).round().clip(-32768, 32767).astype(np.int16))
+    elif W.dtype == np.int16:
+        W = W.astype(np.float32) / 32768.0
     y = np.array([classes.index(c["word"]) for c in clips], np.int64)
     test = np.array([bool(is_test(c)) for c in clips])
-    return {
+    names = np.array([f"{c['engine']}:{c['voice']}" for c in clips])
+    out = {
         "X_train": X[~test],
         "y_train": y[~test],
         "X_test": X[test],
@@ -618,4 +765,9 @@ def load_synth_commands(
         "test_groups": np.array([c["engine"] for c in clips])[test],
         "train_voices": sorted({f"{c['engine']}:{c['voice']}" for c in clips if not is_test(c)}),
         "test_voices": sorted({f"{c['engine']}:{c['voice']}" for c in clips if is_test(c)}),
+        "train_clip_voices": names[~test],
+        "test_clip_voices": names[test],
     }
+    if waveforms:
+        out["W_train"], out["W_test"] = W[~test], W[test]
+    return out
