@@ -78,6 +78,10 @@ def sample(domain: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(0.1, 0.9, shape)
     if domain == "away":  # |x| >= 0.2: away from the kinks/poles at 0
         return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)
+    if domain == "offgrid":  # k + u, u in [0.25, 0.75]: a / b (b near 1) never near an integer
+        return rng.integers(-2, 3, shape) + rng.uniform(0.25, 0.75, shape)
+    if domain == "near1":  # divisors 0.95-1.05
+        return rng.uniform(0.95, 1.05, shape)
     if domain == "distinct":  # spaced 0.45 apart, never at 0 or +-0.5/+-1: no ties, no kinks
         return ((rng.permutation(n) - n // 2) * 0.45 + 0.07).reshape(shape)
     raise ValueError(f"unknown domain {domain!r}")
@@ -332,6 +336,15 @@ CASES: list[Case] = [
     C("mul", lambda t, a: 3.0 * a, lambda a: 3.0 * a, tag="scalar"),
     C("div", lambda t, a, b: t.div(a, b), np.divide, BINARY, domain=("real", "away")),
     C("rdiv", lambda t, a: 1.5 / a, lambda a: 1.5 / a, domain="away"),
+    C(
+        "remainder",
+        lambda t, a, b: t.remainder(a, b),
+        np.remainder,
+        BINARY,
+        domain=("offgrid", "near1"),
+    ),
+    C("remainder", lambda t, a: a % 1.0, lambda a: a % 1.0, domain="offgrid", tag="scalar"),
+    C("fmod", lambda t, a, b: t.fmod(a, b), np.fmod, BINARY, domain=("offgrid", "near1")),
     C("pow", lambda t, a: a**3, lambda a: a**3, tag="int"),
     C("pow", lambda t, a: a**2, lambda a: a**2, tag="square"),
     C("pow", lambda t, a: a**1, lambda a: a, tag="one"),

@@ -353,17 +353,67 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     return _wrap(a._data // b._data)
 
 
-@register("remainder", operators=("__mod__",), aliases=("fmod",), differentiable=False)
+@primitive
+class Remainder(Function):
+    """``a - q * b`` with ``q = floor(a / b)`` (remainder, the sign of ``b``) or ``trunc(a / b)``
+    (fmod, the sign of ``a``). ``q`` is piecewise constant, so ``d/da = 1`` and ``d/db = -q``
+    (PyTorch's formulas; the jumps where ``a / b`` is an integer get no gradient)."""
+
+    saves_inputs = True
+
+    def forward(self, a, b, truncate=False):
+        self.truncate = truncate
+        try:
+            return np.fmod(a, b) if truncate else np.remainder(a, b)
+        except ValueError:
+            raise _broadcast_error("fmod" if truncate else "remainder", a, b) from None
+
+    def backward(self, g):
+        a, b = self.inputs
+        gb = None
+        if b.requires_grad:
+            ratio = a._data / b._data
+            q = np.trunc(ratio) if self.truncate else np.floor(ratio)
+            gb = g * _wrap(-q.astype(g.dtype, copy=False))
+        return (g if a.requires_grad else None), gb
+
+
+def _integer_remainder(a: Tensor, b: Tensor, truncate: bool) -> Tensor:
+    return _wrap(np.fmod(a._data, b._data) if truncate else np.remainder(a._data, b._data))
+
+
+@register("remainder", operators=("__mod__",))
 def remainder(input: Any, other: Any) -> Tensor:
-    """Elementwise remainder (no gradient).
+    """Elementwise remainder with the sign of the divisor (Python's ``%``, ``torch.remainder``);
+    gradients ``1`` for ``input`` and ``-floor(input / other)`` for ``other``.
 
     Example:
         >>> import chainrule
         >>> (chainrule.tensor([7, 8]) % 3).tolist()
         [1, 2]
+        >>> chainrule.remainder(chainrule.tensor([-3.0, 3.0]), 2.0).tolist()
+        [1.0, 1.0]
     """
     a, b = binary_operands(input, other, "remainder")
-    return _wrap(a._data % b._data)
+    if a.dtype.kind != "f":
+        return _integer_remainder(a, b, False)
+    return Remainder.apply(a, b)
+
+
+@register("fmod")
+def fmod(input: Any, other: Any) -> Tensor:
+    """Elementwise remainder with the sign of the dividend (C's ``fmod``, ``torch.fmod``);
+    gradients ``1`` for ``input`` and ``-trunc(input / other)`` for ``other``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.fmod(chainrule.tensor([-3.0, 3.0]), 2.0).tolist()
+        [-1.0, 1.0]
+    """
+    a, b = binary_operands(input, other, "fmod")
+    if a.dtype.kind != "f":
+        return _integer_remainder(a, b, True)
+    return Remainder.apply(a, b, truncate=True)
 
 
 @primitive
