@@ -33,6 +33,7 @@ import io
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -584,12 +585,16 @@ class ProgressBar(Callback):
         from tqdm.auto import tqdm
 
         total = trainer.steps_per_epoch
+        # a terminal that reports 0 columns (a pty without a size) would get empty bars
+        sized = shutil.get_terminal_size((0, 0)).columns > 0
         self._tqdm = tqdm(
             total=total,
             desc=f"epoch {epoch + 1}/{trainer.epochs}",
             file=self._out(),
             leave=True,
-            dynamic_ncols=True,
+            dynamic_ncols=sized,
+            ncols=None if sized else 120,
+            nrows=None if sized else 40,
             unit="batch",
             initial=getattr(trainer, "_skip_batches", 0),
         )
