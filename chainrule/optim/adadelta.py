@@ -50,10 +50,7 @@ class Adadelta(Optimizer):
         super()._check_group(group)
         if not 0.0 <= group["rho"] <= 1.0:
             raise ValueError(f"Invalid rho value: {group['rho']} (expected 0 <= rho <= 1)")
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (expected >= 0)")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (expected >= 0)")
+        self._check_nonnegative(group, "eps", "weight_decay")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update; returns ``closure()``'s loss if a closure is given.
@@ -84,13 +81,7 @@ class Adadelta(Optimizer):
                     state["acc_delta"] = Tensor._wrap(np.zeros_like(pd))
                 state["step"] += 1
                 tmp, delta, gbuf = self._buffers(pd, 3)
-                if maximize or wd != 0:
-                    if wd != 0:
-                        np.multiply(pd, wd, out=gbuf)
-                        (np.subtract if maximize else np.add)(gbuf, g, out=gbuf)
-                    else:
-                        np.negative(g, out=gbuf)
-                    g = gbuf
+                g = self._decayed_grad(g, pd, wd, maximize, gbuf)
                 v = state["square_avg"]._data
                 u = state["acc_delta"]._data
                 v *= rho

@@ -76,17 +76,9 @@ class Adagrad(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if not group["lr_decay"] >= 0.0:
-            raise ValueError(f"Invalid lr_decay value: {group['lr_decay']} (expected >= 0)")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (expected >= 0)")
-        if not group["initial_accumulator_value"] >= 0.0:
-            raise ValueError(
-                "Invalid initial_accumulator_value value: "
-                f"{group['initial_accumulator_value']} (expected >= 0)"
-            )
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (expected >= 0)")
+        self._check_nonnegative(
+            group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
+        )
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update; returns ``closure()``'s loss if a closure is given.
@@ -118,13 +110,7 @@ class Adagrad(Optimizer):
                     )
                 state["step"] = step = state["step"] + 1
                 tmp, gbuf = self._buffers(pd, 2)
-                if maximize or wd != 0:
-                    if wd != 0:
-                        np.multiply(pd, wd, out=gbuf)
-                        (np.subtract if maximize else np.add)(gbuf, g, out=gbuf)
-                    else:
-                        np.negative(g, out=gbuf)
-                    g = gbuf
+                g = self._decayed_grad(g, pd, wd, maximize, gbuf)
                 clr = lr / (1 + (step - 1) * lr_decay)
                 s = state["sum"]._data
                 np.multiply(g, g, out=tmp)

@@ -62,16 +62,14 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (expected >= 0)")
+        self._check_nonnegative(group, "eps")
         betas = group["betas"]
         if len(betas) != 2:
             raise ValueError(f"Invalid betas: {betas} (expected two values (beta1, beta2))")
         for i, b in enumerate(betas):
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {b} (expected 0 <= b < 1)")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (expected >= 0)")
+        self._check_nonnegative(group, "weight_decay")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update; returns ``closure()``'s loss if a closure is given.
@@ -109,13 +107,7 @@ class Adam(Optimizer):
                 tmp, gbuf = self._buffers(pd, 2)
                 if wd != 0 and decoupled:
                     pd *= 1.0 - lr * wd
-                if maximize or l2 != 0:
-                    if l2 != 0:
-                        np.multiply(pd, l2, out=gbuf)
-                        (np.subtract if maximize else np.add)(gbuf, g, out=gbuf)
-                    else:
-                        np.negative(g, out=gbuf)
-                    g = gbuf
+                g = self._decayed_grad(g, pd, l2, maximize, gbuf)
                 m = state["exp_avg"]._data
                 v = state["exp_avg_sq"]._data
                 # m.lerp_(g, 1 - beta1)

@@ -218,6 +218,29 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__}.step() is not implemented")
 
+    @staticmethod
+    def _check_nonnegative(group: dict[str, Any], *keys: str) -> None:
+        """``ValueError`` naming the first of ``keys`` whose value in ``group`` is not >= 0."""
+        for key in keys:
+            if not group[key] >= 0.0:
+                label = "epsilon" if key == "eps" else key
+                raise ValueError(f"Invalid {label} value: {group[key]} (expected >= 0)")
+
+    @staticmethod
+    def _decayed_grad(
+        g: np.ndarray, p: np.ndarray, weight_decay: float, maximize: bool, buf: np.ndarray
+    ) -> np.ndarray:
+        """The gradient the update uses: ``g + weight_decay * p``, negated first when
+        ``maximize``; ``g`` itself (no copy) when neither applies, else written into ``buf``."""
+        if not maximize and weight_decay == 0:
+            return g
+        if weight_decay != 0:
+            np.multiply(p, weight_decay, out=buf)
+            (np.subtract if maximize else np.add)(buf, g, out=buf)
+        else:
+            np.negative(g, out=buf)
+        return buf
+
     def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
             return None

@@ -59,14 +59,7 @@ class RMSprop(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (expected >= 0)")
-        if not group["momentum"] >= 0.0:
-            raise ValueError(f"Invalid momentum value: {group['momentum']} (expected >= 0)")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (expected >= 0)")
-        if not group["alpha"] >= 0.0:
-            raise ValueError(f"Invalid alpha value: {group['alpha']} (expected >= 0)")
+        self._check_nonnegative(group, "eps", "momentum", "weight_decay", "alpha")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update; returns ``closure()``'s loss if a closure is given.
@@ -102,13 +95,7 @@ class RMSprop(Optimizer):
                         state["grad_avg"] = Tensor._wrap(np.zeros_like(pd))
                 state["step"] += 1
                 tmp, avg, gbuf = self._buffers(pd, 3)
-                if maximize or wd != 0:
-                    if wd != 0:
-                        np.multiply(pd, wd, out=gbuf)
-                        (np.subtract if maximize else np.add)(gbuf, g, out=gbuf)
-                    else:
-                        np.negative(g, out=gbuf)
-                    g = gbuf
+                g = self._decayed_grad(g, pd, wd, maximize, gbuf)
                 sq = state["square_avg"]._data
                 sq *= alpha
                 np.multiply(g, g, out=tmp)

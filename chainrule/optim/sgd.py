@@ -56,10 +56,7 @@ class SGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        if not group["momentum"] >= 0.0:
-            raise ValueError(f"Invalid momentum value: {group['momentum']} (expected >= 0)")
-        if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (expected >= 0)")
+        self._check_nonnegative(group, "momentum", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening (got momentum="
@@ -93,13 +90,7 @@ class SGD(Optimizer):
                 pd = p._data
                 g = p.grad._data
                 tmp, gbuf = self._buffers(pd, 2)
-                if maximize or wd != 0:
-                    if wd != 0:
-                        np.multiply(pd, wd, out=gbuf)
-                        (np.subtract if maximize else np.add)(gbuf, g, out=gbuf)
-                    else:
-                        np.negative(g, out=gbuf)
-                    g = gbuf
+                g = self._decayed_grad(g, pd, wd, maximize, gbuf)
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")

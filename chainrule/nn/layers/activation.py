@@ -157,7 +157,18 @@ class _Activation(Module):
         return ", ".join(parts)
 
 
-class ReLU(_Activation):
+class _InplaceActivation(_Activation):
+    """An activation whose PyTorch twin takes ``inplace``: accepted and shown in the repr, but
+    computed out of place (see docs/deviations.md)."""
+
+    _repr_keys = ("inplace",)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+
+class ReLU(_InplaceActivation):
     """``max(0, x)``. ``inplace`` is accepted but computed out of place.
 
     Example:
@@ -167,17 +178,11 @@ class ReLU(_Activation):
         [0.0, 2.0]
     """
 
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return _relu(input)
 
 
-class ReLU6(_Activation):
+class ReLU6(_InplaceActivation):
     """``min(max(0, x), 6)``. ``inplace`` is accepted but computed out of place.
 
     Example:
@@ -186,12 +191,6 @@ class ReLU6(_Activation):
         >>> nn.ReLU6()(chainrule.tensor([-1.0, 7.0])).tolist()
         [0.0, 6.0]
     """
-
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return relu6(input)
@@ -275,7 +274,7 @@ class ELU(_Activation):
         return _elu(input, self.alpha)
 
 
-class SELU(_Activation):
+class SELU(_InplaceActivation):
     """Scaled ELU (self-normalizing networks). ``inplace`` is computed out of place.
 
     Example:
@@ -284,12 +283,6 @@ class SELU(_Activation):
         >>> nn.SELU()(chainrule.tensor([0.0])).tolist()
         [0.0]
     """
-
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return _selu(input)
@@ -319,7 +312,7 @@ class GELU(_Activation):
         return _gelu(input, approximate=self.approximate)
 
 
-class SiLU(_Activation):
+class SiLU(_InplaceActivation):
     """``x * sigmoid(x)`` (a.k.a. swish). ``inplace`` is computed out of place.
 
     Example:
@@ -329,17 +322,11 @@ class SiLU(_Activation):
         [0.0]
     """
 
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return _silu(input)
 
 
-class Mish(_Activation):
+class Mish(_InplaceActivation):
     """``x * tanh(softplus(x))``. ``inplace`` is computed out of place.
 
     Example:
@@ -348,12 +335,6 @@ class Mish(_Activation):
         >>> nn.Mish()(chainrule.tensor([0.0])).tolist()
         [0.0]
     """
-
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return mish(input)
@@ -520,7 +501,7 @@ class Hardtanh(_Activation):
         return _hardtanh(input, self.min_val, self.max_val)
 
 
-class Hardsigmoid(_Activation):
+class Hardsigmoid(_InplaceActivation):
     """``relu6(x + 3) / 6``. ``inplace`` is computed out of place.
 
     Example:
@@ -530,17 +511,11 @@ class Hardsigmoid(_Activation):
         [0.5]
     """
 
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return hardsigmoid(input)
 
 
-class Hardswish(_Activation):
+class Hardswish(_InplaceActivation):
     """``x * relu6(x + 3) / 6``. ``inplace`` is computed out of place.
 
     Example:
@@ -549,12 +524,6 @@ class Hardswish(_Activation):
         >>> nn.Hardswish()(chainrule.tensor([4.0])).tolist()
         [4.0]
     """
-
-    _repr_keys = ("inplace",)
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return hardswish(input)

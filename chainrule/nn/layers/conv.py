@@ -137,6 +137,17 @@ class _ConvNd(Module):
         if self.bias is not None:
             _uniform_(self.bias, bound)
 
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the convolution (``padding_mode`` other than zeros pads explicitly first)."""
+        if self.padding_mode != "zeros":
+            input = pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return self._functional(
+                input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
+            )
+        return self._functional(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
     def extra_repr(self) -> str:
         """PyTorch's summary line, e.g. ``3, 8, kernel_size=(3, 3), stride=(1, 1)``."""
         s = (
@@ -175,6 +186,7 @@ class Conv2d(_ConvNd):
     """
 
     _nd = 2
+    _functional = staticmethod(conv2d)
 
     def __init__(
         self,
@@ -205,15 +217,6 @@ class Conv2d(_ConvNd):
             dtype,
         )
 
-    def forward(self, input: Tensor) -> Tensor:
-        """Apply the convolution."""
-        if self.padding_mode != "zeros":
-            input = pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return conv2d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return conv2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
-
 
 class Conv1d(_ConvNd):
     """1-D convolution layer, as ``torch.nn.Conv1d``: input (N, C_in, L) or (C_in, L).
@@ -226,6 +229,7 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
+    _functional = staticmethod(conv1d)
 
     def __init__(
         self,
@@ -256,18 +260,16 @@ class Conv1d(_ConvNd):
             dtype,
         )
 
-    def forward(self, input: Tensor) -> Tensor:
-        """Apply the convolution."""
-        if self.padding_mode != "zeros":
-            input = pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return conv1d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
-
 
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        """Apply the transposed convolution (``output_size`` picks ``output_padding``)."""
+        op = self._output_padding(input, output_size)
+        return self._functional(
+            input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation
+        )
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
         """``output_padding`` that gives ``output_size`` (PyTorch's rule), or the default."""
@@ -312,6 +314,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
+    _functional = staticmethod(conv_transpose2d)
 
     def __init__(
         self,
@@ -343,20 +346,6 @@ class ConvTranspose2d(_ConvTransposeNd):
             dtype,
         )
 
-    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        """Apply the transposed convolution (``output_size`` picks ``output_padding``)."""
-        op = self._output_padding(input, output_size)
-        return conv_transpose2d(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            op,
-            self.groups,
-            self.dilation,
-        )
-
 
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution layer, as ``torch.nn.ConvTranspose1d``.
@@ -369,6 +358,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     """
 
     _nd = 1
+    _functional = staticmethod(conv_transpose1d)
 
     def __init__(
         self,
@@ -398,20 +388,6 @@ class ConvTranspose1d(_ConvTransposeNd):
             padding_mode,
             device,
             dtype,
-        )
-
-    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        """Apply the transposed convolution (``output_size`` picks ``output_padding``)."""
-        op = self._output_padding(input, output_size)
-        return conv_transpose1d(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            op,
-            self.groups,
-            self.dilation,
         )
 
 
