@@ -7,6 +7,7 @@ import pytest
 import chainrule
 from chainrule import nn
 from chainrule.diagnostics import GradientMonitor, check_training
+from chainrule.train.trainer import Trainer
 
 from ._nets import adam, digits_loader, mlp, sgd
 
@@ -149,25 +150,18 @@ def test_trainer_callback_duck_typed(tmp_path):
 
 
 def test_real_trainer(tmp_path):
-    try:
-        from chainrule.train.trainer import Trainer
-    except ImportError:
-        pytest.skip("chainrule.train.trainer not available")
     from chainrule.diagnostics import OverfittingMonitor, write_report
 
     model = mlp("sigmoid_small")
     mon, over = GradientMonitor(warn=False), OverfittingMonitor(warn=False)
-    try:
-        trainer = Trainer(
-            model,
-            nn.CrossEntropyLoss(),
-            sgd(model, 0.1),
-            callbacks=[mon, over],
-            run_dir=str(tmp_path),
-            progress=False,
-        )
-    except TypeError as e:  # the Trainer's signature is not the one assumed here
-        pytest.skip(f"Trainer API differs: {e}")
+    trainer = Trainer(
+        model,
+        nn.CrossEntropyLoss(),
+        sgd(model, 0.1),
+        callbacks=[mon, over],
+        run_dir=str(tmp_path),
+        progress=False,
+    )
     trainer.fit(digits_loader(), digits_loader(split="test"), epochs=3)
     assert "vanishing" in [f.kind for f in mon.findings]
     data = json.load(open(tmp_path / "diagnostics.json"))
