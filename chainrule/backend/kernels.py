@@ -1,34 +1,42 @@
-"""Optional compiled kernels (numba) for memory-bound loops that NumPy runs as many passes.
+"""Optional compiled CPU kernels (``chainrule.backend._cpu``, C) for loops NumPy runs in passes.
 
-``pip install chainrule[fast]`` installs numba; without it every op uses its NumPy code, which
-computes the same numbers (the tests run both paths and compare them). numba is imported lazily,
-on the first call of :func:`get` (from an op's forward), never at ``import chainrule``; each
-kernel is compiled on first use per dtype/layout and cached on disk (``cache=True``), so only
-the first run on a machine pays the compile time (a few seconds). Every later process still pays
-~0.65 s once, at its first LSTM step (importing numba ~0.3 s, loading the cached kernels); a W3
-step saves ~1-2 ms, so the kernels pay for themselves after some hundreds of steps. Set
-``CHAINRULE_NUMBA=0`` for short scripts.
+The extension is built by ``pip install`` where a C compiler is available (``setup.py`` marks it
+optional: without a compiler the install still succeeds). Without it, or with
+``CHAINRULE_KERNELS=0`` in the environment, or after ``set_enabled(False)``, every op runs its
+NumPy code; the tests run both paths and compare them.
 
-Where they are used: the LSTM cell (:mod:`chainrule.autograd.ops.recurrent`). A max-pooling
-kernel was tried and measured 5-15x *slower* than the NumPy strided passes (per-window branches
-and reductions do not vectorize in numba), so pooling stays in NumPy.
+Where they are used, and why (measured in ``benchmarks/``):
 
-The kernels contain no transcendental functions: numba calls the scalar libm ``tanh``/``exp``
-(~10 ns per element), while NumPy's own SIMD loops are ~20x faster, so ``tanh``/``exp`` stay in
-NumPy and the kernels fuse the arithmetic around them.
+* **max pooling** (:mod:`chainrule.autograd.ops.pool`), channels-last input: one pass computes
+  the window maxima and a 1-byte argmax per output; backward routes the gradient with it. NumPy
+  needs one pass per kernel offset forward and a comparison pass per offset to find the argmax.
+* **im2col / col2im** (:mod:`chainrule.autograd.ops.conv`): the column matrix straight from
+  the unpadded channels-last input (padding read as zeros), and its adjoint as one gather per
+  input element instead of a zero-filled buffer plus one strided add pass per kernel offset.
+* **ReLU backward** (:mod:`chainrule.autograd.ops.elementwise`): ``y > 0 ? g : 0`` in one pass
+  instead of a boolean mask and a multiply.
+* **the LSTM cell** (:mod:`chainrule.autograd.ops.recurrent`), float32: per time step one pass
+  adds the input projection, applies sigmoid/tanh, updates the cell and stores the backward
+  factors; one pass per step backward. The kernel's float32 ``exp``/``tanh`` are Cephes'
+  polynomials (<= 2.5 ulp; NumPy's are correctly rounded to ~1 ulp), so results differ from the
+  NumPy path in the last bits.
 
-:func:`set_enabled` switches them at run time.
+Each function returns ``False`` (or ``None``) when its arguments are outside what the kernel
+handles (dtype, memory layout, size), and the caller then runs its NumPy code.
 """
 
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
 from typing import Any
+
+import numpy as np
 
 __all__ = ["available", "get", "set_enabled"]
 
-_state: dict[str, Any] = {"enabled": os.environ.get("CHAINRULE_NUMBA", "1") != "0", "k": None}
+_state: dict[str, Any] = {"enabled": os.environ.get("CHAINRULE_KERNELS", "1") != "0", "k": None}
+_F32 = np.dtype(np.float32)
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def set_enabled(flag: bool) -> bool:
@@ -46,44 +54,190 @@ def set_enabled(flag: bool) -> bool:
 
 
 def available() -> bool:
-    """Whether numba can be imported (the kernels may still be disabled).
+    """Whether the compiled extension is installed (it may still be disabled).
 
     Example:
         >>> from chainrule.backend import kernels
         >>> isinstance(kernels.available(), bool)
         True
     """
-    return _build() is not None
+    return _load() is not None
 
 
 def get() -> Any:
-    """The kernel namespace, or ``None`` when numba is missing or the kernels are disabled.
+    """The extension module, or ``None`` when it is missing or disabled.
 
     Example:
         >>> from chainrule.backend import kernels
         >>> k = kernels.get()
-        >>> k is None or hasattr(k, "lstm_gates")
+        >>> k is None or hasattr(k, "lstm_fwd")
         True
     """
     if not _state["enabled"]:
         return None
-    return _build()
+    return _load()
 
 
-def _build() -> Any:
+def _load() -> Any:
     k = _state["k"]
     if k is None:
         try:
-            import numba  # noqa: F401
+            from chainrule.backend import _cpu as k
         except ImportError:
             k = False
-        else:
-            k = _compile()
         _state["k"] = k
     return k or None
 
 
-def _compile() -> SimpleNamespace:  # pragma: no cover - exercised only where numba is installed
-    from chainrule.backend import _numba_kernels as m
+# ---------------------------------------------------------------------------------------------
+# Wrappers: check what the C code assumes, else return False/None (the caller uses NumPy)
+# ---------------------------------------------------------------------------------------------
+def _nhwc(a: Any) -> Any:
+    """``a`` (N, C, H, W) as its C-contiguous (N, H, W, C) memory, or ``None``."""
+    v = a.transpose(0, 2, 3, 1)
+    return v if v.flags.c_contiguous else None
 
-    return SimpleNamespace(lstm_gates=m.lstm_gates, lstm_out=m.lstm_out, lstm_back=m.lstm_back)
+
+def maxpool2d(x: Any, geo: Any, with_argmax: bool) -> tuple[Any, Any] | None:
+    """Max pooling of a channels-last ``x`` (N, C, H, W): ``(out, argmax offsets or None)``,
+    ``out`` channels-last too; ``None`` when the kernel does not apply.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.autograd.ops.conv import Geom
+        >>> x = np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2).transpose(0, 3, 1, 2)
+        >>> r = maxpool2d(x, Geom(4, 4, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0), True)
+        >>> r is None or r[0][0, 0].tolist() == [[10.0, 14.0], [26.0, 30.0]]
+        True
+    """
+    k = get()
+    if k is None or x.dtype not in _FLOATS or x.shape[1] < 4:
+        return None
+    xl = _nhwc(x)
+    if xl is None:
+        return None
+    N, H, W, C = xl.shape
+    out = np.empty((N, geo.Ho, geo.Wo, C), x.dtype)
+    idx = np.empty(out.shape, np.int32) if with_argmax else None
+    k.maxpool_fwd(xl, out, idx, N, H, W, C, *_geo_args(geo))
+    return out.transpose(0, 3, 1, 2), (None if idx is None else idx.transpose(0, 3, 1, 2))
+
+
+def maxpool2d_backward(g: Any, idx: Any, geo: Any, x_shape: tuple) -> Any:
+    """The gradient of :func:`maxpool2d` for ``g`` (N, C, Ho, Wo): channels-last (N, C, H, W),
+    or ``None`` when the kernel does not apply.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.autograd.ops.conv import Geom
+        >>> geo = Geom(2, 2, 1, 1, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0)
+        >>> idx = np.full((1, 1, 1, 4), 3, np.int32).transpose(0, 3, 1, 2)
+        >>> g = np.ones((1, 1, 1, 4), np.float32).transpose(0, 3, 1, 2)
+        >>> r = maxpool2d_backward(g, idx, geo, (1, 4, 2, 2))
+        >>> r is None or r[0, 0].tolist() == [[0.0, 0.0], [0.0, 1.0]]
+        True
+    """
+    k = get()
+    if k is None or g.dtype not in _FLOATS or idx.dtype != np.int32:
+        return None
+    gl, il = _nhwc(g), _nhwc(idx)
+    if il is None:
+        return None
+    if gl is None:
+        gl = np.ascontiguousarray(g.transpose(0, 2, 3, 1))
+    N, C, H, W = x_shape
+    gx = np.empty((N, H, W, C), g.dtype)
+    k.maxpool_bwd(gl, il, gx, N, H, W, C, *_geo_args(geo))
+    return gx.transpose(0, 3, 1, 2)
+
+
+def im2col(x: Any, geo: Any) -> Any:
+    """Convolution columns ``(1, N*Ho*Wo, kh*kw*C)`` of ``x`` (N, C, H, W) with zero padding,
+    in one pass from channels-last memory (or any memory when ``C == 1``); ``None`` when the
+    kernel does not apply (groups, dtype, layout).
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.autograd.ops.conv import Geom
+        >>> x = np.arange(9, dtype=np.float32).reshape(1, 1, 3, 3)
+        >>> cols = im2col(x, Geom(3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0))
+        >>> cols is None or cols[0, 0].tolist() == [0.0, 1.0, 3.0, 4.0]
+        True
+    """
+    k = get()
+    if k is None or x.dtype not in _FLOATS or geo.groups != 1:
+        return None
+    N, C, H, W = x.shape
+    xl = x.reshape(N, H, W, 1) if C == 1 and x.flags.c_contiguous else _nhwc(x)
+    if xl is None:
+        return None
+    kk = geo.kh * geo.kw
+    cols = np.empty((1, N * geo.Ho * geo.Wo, kk * C), x.dtype)
+    k.im2col(xl, cols, N, H, W, C, *_geo_args(geo))
+    return cols
+
+
+def col2im(cols: Any, blocks: bool, geo: Any, N: int, C: int) -> Any:
+    """The adjoint of :func:`im2col`: ``dx`` (N, C, H, W) in channels-last memory from columns
+    in block layout ``(kh*kw, 1, M, C)`` (``blocks=True``) or row layout ``(1, M, kh*kw*C)``,
+    each element written once; ``None`` when the kernel does not apply.
+
+    Example:
+        >>> import numpy as np
+        >>> from chainrule.autograd.ops.conv import Geom
+        >>> cols = np.ones((1, 4, 4), np.float32)
+        >>> dx = col2im(cols, False, Geom(3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0), 1, 1)
+        >>> dx is None or dx[0, 0].tolist() == [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+        True
+    """
+    k = get()
+    if k is None or cols.dtype not in _FLOATS or geo.groups != 1 or not cols.flags.c_contiguous:
+        return None
+    dx = np.empty((N, geo.H, geo.W, C), cols.dtype)
+    k.col2im(cols, blocks, dx, N, geo.H, geo.W, C, *_geo_args(geo))
+    return dx.transpose(0, 3, 1, 2)
+
+
+def _geo_args(geo: Any) -> tuple[int, ...]:
+    return (geo.Ho, geo.Wo, geo.kh, geo.kw, geo.sh, geo.sw, geo.pt, geo.pl, geo.dh, geo.dw)
+
+
+def relu_backward(g: Any, y: Any) -> Any:
+    """``g * (y > 0)`` in one pass when ``g`` and ``y`` share one dense memory order, else
+    ``None``.
+
+    Example:
+        >>> import numpy as np
+        >>> r = relu_backward(np.ones(3, np.float32), np.array([1, 0, 2], np.float32))
+        >>> r is None or r.tolist() == [1.0, 0.0, 1.0]
+        True
+    """
+    k = get()
+    if k is None or g.dtype != y.dtype or g.dtype not in _FLOATS or g.shape != y.shape:
+        return None
+    if g.size < 4096 or g.strides != y.strides:
+        return None
+    if g.flags.c_contiguous and y.flags.c_contiguous:
+        out = np.empty_like(g)
+        k.relu_bwd(g, y, out, g.size)
+        return out
+    if g.ndim == 4:  # channels-last memory (conv outputs)
+        gl, yl = _nhwc(g), _nhwc(y)
+        if gl is not None and yl is not None:
+            out = np.empty(gl.shape, g.dtype)
+            k.relu_bwd(gl, yl, out, g.size)
+            return out.transpose(0, 3, 1, 2)
+    return None
+
+
+def lstm_ready(*arrays: Any) -> bool:
+    """Whether the LSTM kernels apply: float32, C-contiguous arrays.
+
+    Example:
+        >>> import numpy as np
+        >>> lstm_ready(np.zeros((2, 3), np.float64))
+        False
+    """
+    if get() is None:
+        return False
+    return all(a.dtype == _F32 and a.flags.c_contiguous for a in arrays)

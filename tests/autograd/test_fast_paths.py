@@ -1,5 +1,5 @@
-"""Optional fast paths: the numba kernels (``chainrule.backend.kernels``) against the NumPy code
-they replace, the LSTM scan's skipped ``h0`` GEMM, and the allocator tuning done at import."""
+"""Fast paths outside the compiled kernels (those are in tests/backend/test_kernels.py): the
+allocator tuning done at import and the row-blocked weight gradient of narrow convolutions."""
 
 from __future__ import annotations
 
@@ -11,73 +11,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.autograd.ops.recurrent import recurrent_scan
-from chainrule.backend import kernels, memory
-
-
-def _lstm_case(dtype, reverse, h0_grad, seed=0):
-    rng = np.random.default_rng(seed)
-    T, B, H = 6, 3, 5
-    arrays = [
-        rng.standard_normal((T, B, 4 * H)),
-        rng.standard_normal((B, H)),
-        rng.standard_normal((B, H)),
-        rng.standard_normal((4 * H, H)) * 0.5,
-    ]
-    ts = [chainrule.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
-    if not h0_grad:
-        ts[1] = chainrule.tensor(arrays[1].astype(dtype))
-        ts[2] = chainrule.tensor(arrays[2].astype(dtype))
-    g = rng.standard_normal((T + 1, B, H)).astype(dtype)
-    y = recurrent_scan(*ts, mode="lstm", reverse=reverse)
-    y.backward(chainrule.tensor(g))
-    with chainrule.no_grad():
-        y_ng = recurrent_scan(*ts, mode="lstm", reverse=reverse)
-    grads = [None if t.grad is None else t.grad.numpy() for t in ts]
-    return [y.numpy(), y_ng.numpy()] + grads
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("reverse", [False, True])
-@pytest.mark.parametrize("h0_grad", [True, False])
-def test_lstm_kernels_match_numpy(dtype, reverse, h0_grad):
-    if not kernels.available():
-        pytest.skip("numba is not installed (pip install chainrule[fast])")
-    old = kernels.set_enabled(True)
-    try:
-        fast = _lstm_case(dtype, reverse, h0_grad)
-        kernels.set_enabled(False)
-        slow = _lstm_case(dtype, reverse, h0_grad)
-    finally:
-        kernels.set_enabled(old)
-    for a, b in zip(fast, slow):
-        if a is None or b is None:
-            assert a is None and b is None
-        else:  # the same float operations in the same order: identical results
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-
-
-@pytest.mark.parametrize("use_kernels", [False, True])
-def test_lstm_constant_initial_state_skips_only_its_gradient(use_kernels):
-    if use_kernels and not kernels.available():
-        pytest.skip("numba is not installed")
-    old = kernels.set_enabled(use_kernels)
-    try:
-        with_h0 = _lstm_case(np.float64, False, True, seed=3)
-        without = _lstm_case(np.float64, False, False, seed=3)
-    finally:
-        kernels.set_enabled(old)
-    assert without[3] is None and without[4] is None  # no gradient for constant h0, c0
-    for i in (0, 1, 2, 5):  # outputs, xg and w_hh gradients unchanged
-        np.testing.assert_allclose(without[i], with_h0[i], rtol=1e-12)
-
-
-def test_set_enabled_bypasses_kernels():
-    old = kernels.set_enabled(False)
-    try:
-        assert kernels.get() is None
-    finally:
-        kernels.set_enabled(old)
+from chainrule.backend import memory
 
 
 def _run_python(code: str, **env: str) -> str:
@@ -91,10 +25,10 @@ def _run_python(code: str, **env: str) -> str:
     return res.stdout.strip()
 
 
-def test_import_does_not_load_numba_and_malloc_tuning_can_be_disabled():
+def test_import_does_not_load_kernels_and_malloc_tuning_can_be_disabled():
     code = (
         "import sys, chainrule; from chainrule.backend import memory; "
-        "print('numba' in sys.modules, memory.malloc_tuned())"
+        "print('chainrule.backend._cpu' in sys.modules, memory.malloc_tuned())"
     )
     loaded, tuned = _run_python(code).split()
     assert loaded == "False"

@@ -8,9 +8,11 @@ that offset's element of *every* window, so max/avg pooling is ``kh*kw`` whole-a
 memory layout (channels-last stays channels-last). Backward mirrors it: one masked/strided
 slice-add per offset.
 
-Max pooling routes the gradient to the first maximal element of each window (as PyTorch). The
-argmax is not stored in forward: backward finds it with one comparison per offset against the
-saved output (``x == out``, first hit wins), which keeps inference as cheap as possible.
+Max pooling routes the gradient to the first maximal element of each window (as PyTorch). With
+the compiled kernels (:mod:`chainrule.backend.kernels`) and channels-last input, forward finds
+the maxima and a 1-byte argmax per output in one pass and backward routes the gradient with it.
+Otherwise the argmax is not stored in forward: backward finds it with one comparison per offset
+against the saved output (``x == out``, first hit wins), which keeps inference cheap.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
+from chainrule.autograd.grad_mode import state
 from chainrule.autograd.ops.conv import Geom, _lift, _tuple
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import kernels
 
 _wrap = Tensor._wrap
 
@@ -198,10 +202,17 @@ class MaxPool2d(Function):
 
     def forward(self, x, geo):
         self.geo = geo
+        fast = kernels.maxpool2d(x, geo, state.grad_enabled)
+        if fast is not None:  # compiled: the argmax comes with the maxima, in the same pass
+            out, idx = fast
+            if idx is not None:
+                self.idx = idx
+            return out
         return _window_max(_padded(x, geo, -np.inf), geo)
 
     def argmax(self) -> Any:
-        """The kernel offset of each window's (first) maximum, computed once on demand."""
+        """The kernel offset of each window's (first) maximum (stored by the compiled forward,
+        else computed once on demand)."""
         idx = self.__dict__.get("idx")
         if idx is None:
             xp = _padded(self.inputs[0]._data, self.geo, -np.inf)
@@ -213,6 +224,9 @@ class MaxPool2d(Function):
         idx = self.__dict__.get("idx")
         x = self.inputs[0]._data
         if idx is not None:
+            gx = kernels.maxpool2d_backward(g, idx, geo, x.shape)
+            if gx is not None:
+                return gx
             return _scatter_to_argmax(g, idx, geo, _channels_last(x))
         out = self.out
         g = _in_layout(g, _channels_last(out))

@@ -25,10 +25,11 @@ Layouts (``T`` steps, batch ``B``, hidden ``H``; gate order as in PyTorch):
 * ``rnn_tanh`` / ``rnn_relu``: inputs ``xg (T, B, H)`` (both biases folded in), ``h0``,
   ``w_hh (H, H)``. Output ``(T, B, H)``.
 
-With numba installed (``chainrule[fast]``, see :mod:`chainrule.backend.kernels`) the LSTM cell's
-elementwise work runs as two fused kernels per step forward (around NumPy's ``tanh``) and one
-per step backward, instead of ~20 small NumPy calls; the results are the same float operations in
-the same order. The backward skips the last step's ``dh`` GEMM when ``h0`` needs no gradient.
+With the compiled kernels (:mod:`chainrule.backend.kernels`; float32, contiguous input) the LSTM
+cell's elementwise work is one C pass per step forward (input projection added, gates, cell,
+backward factors) and one per step backward, instead of ~20 small NumPy calls. Both paths store
+the same backward factors. The backward skips the last step's ``dh`` GEMM when ``h0`` needs no
+gradient.
 
 With ``reverse=True`` the loop runs from ``t = T-1`` down to ``0``; the output stays in time
 order (``out[t]`` is the state after consuming step ``t``).
@@ -47,7 +48,6 @@ from chainrule.autograd.tensor import Tensor
 from chainrule.backend import kernels
 
 MODES = ("lstm", "gru", "rnn_tanh", "rnn_relu")
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _sigmoid_(a: Any) -> Any:
@@ -92,6 +92,9 @@ class RecurrentScan(Function):
         dt = xg.dtype
         if mode == "lstm":
             c0, w = rest
+            grad = state.grad_enabled
+            if kernels.lstm_ready(xg) and isinstance(xg, np.ndarray):
+                return self._lstm_compiled(xg, h0, c0, w, order, grad)
             # sigmoid(x) = 0.5 tanh(x / 2) + 0.5: pre-scale the i, f, o rows by 0.5 so one tanh
             # per step serves all four gates, then map i, f, o back with 0.5 t + 0.5.
             scale = np.array([[0.5], [0.5], [1.0], [0.5]], dt)
@@ -107,35 +110,10 @@ class RecurrentScan(Function):
             # For backward (computed here while each step's values are in cache): q[t] holds
             # the factors that turn dc (slots i, f, g) or dh (slot o) into the pre-activation
             # gradients, otc[t] = o * tanh'(c) (dh -> dc).
-            grad = state.grad_enabled
             if grad:
                 q = np.empty((T, B, 4, H), dt)
                 otc = np.empty((T, B, H), dt)
             h, c = h0, c0
-            kern = kernels.get()
-            if kern is not None and dt in _KERNEL_DTYPES and isinstance(xg, np.ndarray):
-                if not grad:  # placeholders of the right type for the kernels' unused arguments
-                    q, otc = acts[:1], tmp[None]
-                h, c = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
-                for t in order:
-                    a = acts[t]
-                    a2 = a.reshape(B, 4 * H)
-                    np.matmul(h, wt, out=a2)
-                    a2 += xs[t]
-                    np.tanh(a2, out=a2)
-                    cn = cs[t]
-                    kern.lstm_gates(a, c, cn, q[t] if grad else q[0], grad)
-                    tc = tcs[t]
-                    np.tanh(cn, out=tc)
-                    hn = out[t]
-                    kern.lstm_out(
-                        a, tc, hn, q[t] if grad else q[0], otc[t] if grad else otc[0], grad
-                    )
-                    h, c = hn, cn
-                out[T] = c
-                if grad:
-                    self.q, self.otc, self.f = q, otc, acts[:, :, 1]
-                return out
             for t in order:
                 a = acts[t]
                 a2 = a.reshape(B, 4 * H)
@@ -220,6 +198,36 @@ class RecurrentScan(Function):
             return out
         raise ValueError(f"RecurrentScan: unknown mode {mode!r}, expected one of {MODES}")
 
+    def _lstm_compiled(self, xg, h0, c0, w, order, grad):
+        """The LSTM loop with the compiled cell (:func:`chainrule.backend.kernels`): per step
+        the ``h @ W_hh.T`` GEMM, then one pass that adds the input projection, applies the
+        gates and stores the backward factors (the same ``q``/``otc``/gates as the NumPy loop,
+        so either backward can follow either forward)."""
+        k = kernels.get()
+        T, B, H = xg.shape[0], xg.shape[1], h0.shape[-1]
+        dt = xg.dtype
+        wt = np.ascontiguousarray(w.T)
+        out = np.empty((T + 1, B, H), dt)
+        acts = np.empty((T, B, 4, H), dt)
+        c_next = (np.empty((B, H), dt), np.empty((B, H), dt))
+        q = np.empty((T, B, 4, H), dt) if grad else None
+        otc = np.empty((T, B, H), dt) if grad else None
+        h, c = np.ascontiguousarray(h0, dt), np.ascontiguousarray(c0, dt)
+        for n, t in enumerate(order):
+            a = acts[t]
+            np.matmul(h, wt, out=a.reshape(B, 4 * H))
+            cn = c_next[n & 1]
+            hn = out[t]
+            if grad:
+                k.lstm_fwd(a, xg[t], c, cn, hn, q[t], otc[t], B, H)
+            else:
+                k.lstm_fwd(a, xg[t], c, cn, hn, None, None, B, H)
+            h, c = hn, cn
+        out[T] = c
+        if grad:
+            self.q, self.otc, self.f, self.acts = q, otc, acts[:, :, 1], acts
+        return out
+
     # -- first-order backward on arrays ----------------------------------------------------------
     def vjp(self, g):
         mode = self.mode
@@ -243,12 +251,13 @@ class RecurrentScan(Function):
         xg_t, h0_t, c0_t, w_t = self.inputs
         # the last step's dh GEMM only serves h0's gradient (often a constant zero state)
         first = order[-1] if T and not h0_t.requires_grad else None
-        kern = kernels.get()
-        if kern is not None and dt in _KERNEL_DTYPES and isinstance(xg, np.ndarray):
+        acts = self.__dict__.get("acts")
+        if acts is not None and kernels.lstm_ready(g[0], dc, otc, q, acts):
+            k = kernels.get()
             g = np.ascontiguousarray(g)
             for t in order:
                 d = dxg[t]
-                kern.lstm_back(dh, g[t], dc, otc[t], q[t], f[t], d)
+                k.lstm_bwd(dh, g[t], dc, otc[t], q[t], acts[t], d, B, H)
                 if t != first:
                     np.matmul(d.reshape(B, 4 * H), w, out=dh)
             order = ()
