@@ -181,10 +181,15 @@ class Linear(Function):
     saves_inputs = True
 
     def forward(self, x, w, b=None):
-        try:
-            out = x @ w.T
-        except ValueError:
-            raise _matmul_error(x, w.T) from None
+        if x.ndim > 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.flags.c_contiguous:
+            # one (prod(batch), in) @ (in, out) GEMM: NumPy's matmul runs a batched input as one
+            # small GEMM per leading index (1.7x slower for an LSTM's (T, B, in) projection)
+            out = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
+        else:
+            try:
+                out = x @ w.T
+            except ValueError:
+                raise _matmul_error(x, w.T) from None
         if b is not None:
             out += b
         return out
@@ -205,14 +210,19 @@ class Linear(Function):
     def vjp(self, g):
         x, w = self.inputs[0], self.inputs[1]
         xd = x._data
-        gx = g @ w._data if x.requires_grad else None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = None
+        if x.requires_grad:  # one 2-D GEMM for batched inputs (see forward)
+            gx = g @ w._data if g.ndim <= 2 else (g2 @ w._data).reshape(*g.shape[:-1], -1)
         gw = None
         if w.requires_grad:
             gw = g2.T @ (xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd)
         if len(self.inputs) == 2:
             return gx, gw
-        gb = g2.sum(axis=0) if self.inputs[2].requires_grad else None
+        gb = None
+        if self.inputs[2].requires_grad:
+            # a vector-matrix product beats the axis-0 sum 1.5-2x from ~100 rows on
+            gb = np.ones(g2.shape[0], g2.dtype) @ g2 if g2.shape[0] >= 64 else g2.sum(axis=0)
         return gx, gw, gb
 
 
