@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import kernels
 from chainrule.optim.optimizer import Optimizer, ParamsT
 
 __all__ = ["SGD"]
@@ -131,6 +132,8 @@ class SGD(Optimizer):
             g = g._data
             if pd.size <= 4096:
                 pd += g * neg_lr
+            elif kernels.axpy_(neg_lr, g, pd):  # one pass instead of two
+                pass
             else:
                 (tmp,) = self._buffers(pd, 1)
                 np.multiply(g, neg_lr, out=tmp)

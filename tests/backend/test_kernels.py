@@ -333,3 +333,94 @@ def test_relu_backward_kernel_matches_numpy(layout):
 
     fast, slow = both(run)
     np.testing.assert_array_equal(fast, slow)
+
+
+# -- SGD update -------------------------------------------------------------------------------
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_update_kernel_is_bit_identical_to_numpy(dtype):
+    rng = np.random.default_rng(5)
+    w0 = rng.standard_normal((300, 70)).astype(dtype)
+    grads = [rng.standard_normal(w0.shape).astype(dtype) for _ in range(3)]
+
+    def run():
+        w = chainrule.tensor(w0.copy(), requires_grad=True)
+        opt = chainrule.optim.SGD([w], lr=0.0137)
+        for g in grads:
+            w.grad = chainrule.tensor(g)
+            opt.step()
+        return w.numpy()
+
+    fast, slow = both(run)
+    np.testing.assert_array_equal(fast, slow)
+    assert not kernels.axpy_(1.0, grads[0][:, ::2], w0[:, ::2].copy())  # strided: NumPy path
+
+
+# -- GEMM (AVX-512) ---------------------------------------------------------------------------
+needs_gemm = pytest.mark.skipif(
+    not (kernels.available() and kernels.get().has_gemm()), reason="no AVX-512F on this CPU"
+)
+
+
+@needs_gemm
+@pytest.mark.parametrize(
+    "M, K, N", [(32, 128, 512), (37, 45, 70), (8, 1024, 33), (1, 4096, 16), (129, 31, 95)]
+)
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+def test_gemm_matches_float64_reference(M, K, N, ta, tb):
+    rng = np.random.default_rng(M + K + N)
+    a = rng.standard_normal((K, M) if ta else (M, K)).astype(np.float32)
+    b = rng.standard_normal((N, K) if tb else (K, N)).astype(np.float32)
+    a, b = (a.T if ta else a), (b.T if tb else b)
+    ref = a.astype(np.float64) @ b.astype(np.float64)
+    out = kernels.matmul(a, b)
+    assert out is not None and out.shape == (M, N) and out.flags.c_contiguous
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4 * np.sqrt(K))
+    acc = np.ones((M, N), np.float32)
+    assert kernels.matmul(a, b, out=acc, accumulate=True) is acc
+    np.testing.assert_allclose(acc, ref + 1, rtol=1e-4, atol=1e-4 * np.sqrt(K))
+    packed = kernels.pack(b)
+    out2 = np.empty((M, N), np.float32)
+    kernels.matmul_packed(np.ascontiguousarray(a), packed, N, out2)
+    np.testing.assert_array_equal(out2, out)  # same kernel, same order of additions
+
+
+@needs_gemm
+def test_gemm_special_values_sizes_and_bad_arguments():
+    a = np.ones((64, 64), np.float32)
+    a[3, 5] = np.nan
+    a[7, 1] = np.inf
+    out = kernels.matmul(a, np.ones((64, 64), np.float32))
+    assert np.isnan(out[3]).all() and np.isposinf(out[7]).all() and (out[0] == 64).all()
+    assert kernels.matmul(a[:, ::2], a[::2]) is None  # strided views: NumPy's matmul
+    assert kernels.matmul(a.astype(np.float64), a.astype(np.float64)) is None
+    assert kernels.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32)) is None
+    k = kernels.get()
+    c = np.empty((64, 64), np.float32)
+    with pytest.raises(ValueError, match="reach past"):
+        k.gemm(a, 65, 1, a, 64, 1, c, 64, 64, 64, False)
+    with pytest.raises(ValueError, match="C has"):
+        k.gemm(a, 64, 1, a, 64, 1, c[:10], 64, 64, 64, False)
+    with pytest.raises(ValueError, match="packed B"):
+        k.gemm(a, 64, 1, np.zeros(10, np.float32), -1, -1, c, 64, 64, 64, False)
+    k.gemm(a, 64, 1, a, 64, 1, c[:0].reshape(0, 64), 0, 64, 64, False)  # empty product: no-op
+
+
+@needs_gemm
+def test_linear_and_lstm_with_gemm_match_numpy():
+    def run():
+        chainrule.manual_seed(0)
+        lin = chainrule.nn.Linear(200, 96)
+        lstm = chainrule.nn.LSTM(96, 64)
+        x = chainrule.tensor(
+            np.random.default_rng(6).standard_normal((7, 16, 200)), dtype="float32"
+        )
+        out, (h, c) = lstm(lin(x).relu())
+        (out.sum() + h.sum()).backward()
+        params = list(lin.parameters()) + list(lstm.parameters())
+        return [out.numpy()] + [p.grad.numpy() for p in params]
+
+    fast, slow = both(run)
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)

@@ -10,6 +10,7 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.ops._util import binary_operands
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
+from chainrule.backend import kernels
 
 
 def _matmul_error(a: Any, b: Any) -> ValueError:
@@ -173,6 +174,12 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
+def _mm(a: Any, b: Any) -> Any:
+    """2-D ``a @ b`` with the compiled GEMM where it applies (float32, AVX-512), else NumPy."""
+    out = kernels.matmul(a, b)
+    return a @ b if out is None else out
+
+
 @primitive
 class Linear(Function):
     """Fused ``x @ W.T + b`` (one node instead of three: the hot path of every MLP). Tested
@@ -181,10 +188,14 @@ class Linear(Function):
     saves_inputs = True
 
     def forward(self, x, w, b=None):
-        if x.ndim > 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.flags.c_contiguous:
+        if x.ndim >= 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.flags.c_contiguous:
             # one (prod(batch), in) @ (in, out) GEMM: NumPy's matmul runs a batched input as one
             # small GEMM per leading index (1.7x slower for an LSTM's (T, B, in) projection)
-            out = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
+            x2 = x.reshape(-1, x.shape[-1])
+            out = kernels.matmul(x2, w.T)
+            if out is None:
+                out = x2 @ w.T
+            out = out.reshape(*x.shape[:-1], w.shape[0])
         else:
             try:
                 out = x @ w.T
@@ -213,10 +224,13 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         gx = None
         if x.requires_grad:  # one 2-D GEMM for batched inputs (see forward)
-            gx = g @ w._data if g.ndim <= 2 else (g2 @ w._data).reshape(*g.shape[:-1], -1)
+            if g.ndim <= 2:
+                gx = _mm(g, w._data) if g.ndim == 2 else g @ w._data
+            else:
+                gx = _mm(g2, w._data).reshape(*g.shape[:-1], -1)
         gw = None
         if w.requires_grad:
-            gw = g2.T @ (xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd)
+            gw = _mm(g2.T, xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd)
         if len(self.inputs) == 2:
             return gx, gw
         gb = None

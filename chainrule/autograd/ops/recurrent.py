@@ -76,6 +76,28 @@ def _shifted(states: Any, init: Any, reverse: bool) -> Any:
     return out
 
 
+def _state_weight_grad(dg: Any, states: Any, init: Any, reverse: bool) -> Any:
+    """``sum_t dg[t].T @ h_prev[t]`` (the recurrent weight's gradient) for gate gradients ``dg``
+    (T, B, G) and the states ``h_t`` (T, B, H) after each step: one GEMM over the steps whose
+    previous state is another step's output (no shifted copy), plus the initial state's term
+    only when that state is not all zeros (the usual default)."""
+    T, B, G = dg.shape
+    H = states.shape[-1]
+    first = T - 1 if reverse else 0
+    rest = slice(0, T - 1) if reverse else slice(1, T)
+    prev = slice(1, T) if reverse else slice(0, T - 1)
+    if T > 1:
+        a, b = dg[rest].reshape(-1, G).T, states[prev].reshape(-1, H)
+        dw = kernels.matmul(a, b)
+        if dw is None:
+            dw = a @ b
+    else:
+        dw = np.zeros((G, H), dg.dtype)
+    if init.any():
+        dw += dg[first].T @ init
+    return dw
+
+
 @primitive
 class RecurrentScan(Function):
     """The time loop of one recurrent layer direction (see the module docstring)."""
@@ -213,9 +235,13 @@ class RecurrentScan(Function):
         q = np.empty((T, B, 4, H), dt) if grad else None
         otc = np.empty((T, B, H), dt) if grad else None
         h, c = np.ascontiguousarray(h0, dt), np.ascontiguousarray(c0, dt)
+        packed = kernels.pack(wt)  # W_hh packed once for the T step GEMMs (AVX-512 only)
         for n, t in enumerate(order):
             a = acts[t]
-            np.matmul(h, wt, out=a.reshape(B, 4 * H))
+            if packed is not None:
+                kernels.matmul_packed(h, packed, 4 * H, a.reshape(B, 4 * H))
+            else:
+                np.matmul(h, wt, out=a.reshape(B, 4 * H))
             cn = c_next[n & 1]
             hn = out[t]
             if grad:
@@ -255,10 +281,15 @@ class RecurrentScan(Function):
         if acts is not None and kernels.lstm_ready(g[0], dc, otc, q, acts):
             k = kernels.get()
             g = np.ascontiguousarray(g)
+            packed = kernels.pack(w)
             for t in order:
                 d = dxg[t]
                 k.lstm_bwd(dh, g[t], dc, otc[t], q[t], acts[t], d, B, H)
-                if t != first:
+                if t == first:
+                    continue
+                if packed is not None:
+                    kernels.matmul_packed(d.reshape(B, 4 * H), packed, H, dh)
+                else:
                     np.matmul(d.reshape(B, 4 * H), w, out=dh)
             order = ()
         for t in order:
@@ -274,8 +305,7 @@ class RecurrentScan(Function):
         dxg = dxg.reshape(T, B, 4 * H)
         dw = None
         if w_t.requires_grad:
-            h_prev = _shifted(out[:T], h0, rev)
-            dw = dxg.reshape(T * B, 4 * H).T @ h_prev.reshape(T * B, H)
+            dw = _state_weight_grad(dxg, out[:T], h0, rev)
         return (
             dxg if xg_t.requires_grad else None,
             dh if first is None else None,
