@@ -175,9 +175,13 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 
 
 def _mm(a: Any, b: Any) -> Any:
-    """2-D ``a @ b`` with the compiled GEMM where it applies (float32, AVX-512), else NumPy."""
-    out = kernels.matmul(a, b)
-    return a @ b if out is None else out
+    """2-D ``a @ b`` with the compiled GEMM where it applies (float32, AVX-512, a product big
+    enough to gain), else NumPy. The size test comes first: tiny layers pay nothing extra."""
+    if a.shape[0] * a.shape[1] * b.shape[1] >= kernels.GEMM_MIN:
+        out = kernels.matmul(a, b)
+        if out is not None:
+            return out
+    return a @ b
 
 
 @primitive
@@ -188,14 +192,12 @@ class Linear(Function):
     saves_inputs = True
 
     def forward(self, x, w, b=None):
-        if x.ndim >= 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.flags.c_contiguous:
+        if x.ndim == 2 and w.ndim == 2 and x.shape[1] == w.shape[1]:
+            out = _mm(x, w.T)
+        elif x.ndim > 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.flags.c_contiguous:
             # one (prod(batch), in) @ (in, out) GEMM: NumPy's matmul runs a batched input as one
             # small GEMM per leading index (1.7x slower for an LSTM's (T, B, in) projection)
-            x2 = x.reshape(-1, x.shape[-1])
-            out = kernels.matmul(x2, w.T)
-            if out is None:
-                out = x2 @ w.T
-            out = out.reshape(*x.shape[:-1], w.shape[0])
+            out = _mm(x.reshape(-1, x.shape[-1]), w.T).reshape(*x.shape[:-1], w.shape[0])
         else:
             try:
                 out = x @ w.T
