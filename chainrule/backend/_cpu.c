@@ -566,15 +566,35 @@ static int check_nargs(Py_ssize_t nargs, Py_ssize_t want, const char *op) {
     return 0;
 }
 
+/* The float format ('f' or 'd') of a buffer, or 0 with ValueError naming the argument. */
+static char float_format(PyObject *obj, const char *op, const char *name) {
+    Py_buffer probe;
+    if (PyObject_GetBuffer(obj, &probe, PyBUF_FORMAT) < 0) return 0;
+    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
+    PyBuffer_Release(&probe);
+    if (fmt != 'f' && fmt != 'd') {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be float32 or float64", op, name);
+        return 0;
+    }
+    return fmt;
+}
+
+/* The number of 4-byte items of a C-contiguous buffer, or -1 with an exception set. */
+static idx_t count_f32(PyObject *obj) {
+    Py_buffer probe;
+    if (PyObject_GetBuffer(obj, &probe, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    idx_t n = probe.len / 4;
+    PyBuffer_Release(&probe);
+    return n;
+}
+
 /* sigmoid_f32(x, out) / tanh_f32(x, out): float32 buffers of equal size. */
 static PyObject *unary_f32(PyObject *const *args, Py_ssize_t nargs, const char *op,
                            void (*fn)(idx_t, const float *, float *)) {
     if (check_nargs(nargs, 2, op) < 0) return NULL;
     bufset s = {.n = 0};
-    Py_buffer probe;
-    if (PyObject_GetBuffer(args[0], &probe, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    idx_t n = probe.len / 4;
-    PyBuffer_Release(&probe);
+    idx_t n = count_f32(args[0]);
+    if (n < 0) return NULL;
     const float *x = take(&s, args[0], op, "x", 'f', n, 0);
     float *y = x ? take(&s, args[1], op, "out", 'f', n, 1) : NULL;
     if (!y) {
@@ -669,14 +689,8 @@ static PyObject *py_maxpool_fwd(PyObject *self, PyObject *const *args, Py_ssize_
     pool_geom g;
     if (parse_geom(args + 3, &g, op) < 0) return NULL;
     bufset s = {.n = 0};
-    Py_buffer probe;
-    if (PyObject_GetBuffer(args[0], &probe, PyBUF_FORMAT) < 0) return NULL;
-    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
-    PyBuffer_Release(&probe);
-    if (fmt != 'f' && fmt != 'd') {
-        PyErr_Format(PyExc_ValueError, "%s: x must be float32 or float64", op);
-        return NULL;
-    }
+    char fmt = float_format(args[0], op, "x");
+    if (!fmt) return NULL;
     void *x = take(&s, args[0], op, "x", fmt, g.N * g.H * g.W * g.C, 0);
     void *out = x ? take(&s, args[1], op, "out", fmt, g.N * g.Ho * g.Wo * g.C, 1) : NULL;
     int32_t *idx = NULL;
@@ -698,14 +712,8 @@ static PyObject *py_maxpool_bwd(PyObject *self, PyObject *const *args, Py_ssize_
     if (check_nargs(nargs, 17, op) < 0) return NULL;
     pool_geom g;
     if (parse_geom(args + 3, &g, op) < 0) return NULL;
-    Py_buffer probe;
-    if (PyObject_GetBuffer(args[0], &probe, PyBUF_FORMAT) < 0) return NULL;
-    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
-    PyBuffer_Release(&probe);
-    if (fmt != 'f' && fmt != 'd') {
-        PyErr_Format(PyExc_ValueError, "%s: g must be float32 or float64", op);
-        return NULL;
-    }
+    char fmt = float_format(args[0], op, "g");
+    if (!fmt) return NULL;
     bufset s = {.n = 0};
     void *gy = take(&s, args[0], op, "g", fmt, g.N * g.Ho * g.Wo * g.C, 0);
     int32_t *idx = gy ? take(&s, args[1], op, "idx", 'i', g.N * g.Ho * g.Wo * g.C, 0) : NULL;
@@ -722,18 +730,6 @@ static PyObject *py_maxpool_bwd(PyObject *self, PyObject *const *args, Py_ssize_
     else k_maxpool_bwd_f64(g, gy, idx, gx, disjoint, tiles);
     Py_END_ALLOW_THREADS release(&s);
     Py_RETURN_NONE;
-}
-
-static char float_format(PyObject *obj, const char *op, const char *name) {
-    Py_buffer probe;
-    if (PyObject_GetBuffer(obj, &probe, PyBUF_FORMAT) < 0) return 0;
-    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
-    PyBuffer_Release(&probe);
-    if (fmt != 'f' && fmt != 'd') {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be float32 or float64", op, name);
-        return 0;
-    }
-    return fmt;
 }
 
 /* The row table (Ho * kh entries) followed by the column table (Wo * kw), or NULL. */
@@ -861,10 +857,8 @@ static PyObject *py_gemm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (beta < 0) return NULL;
     int prepacked = sbk == -1 && sbn == -1;
     bufset s = {.n = 0};
-    Py_buffer pa;
-    if (PyObject_GetBuffer(args[0], &pa, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    idx_t na = pa.len / 4;
-    PyBuffer_Release(&pa);
+    idx_t na = count_f32(args[0]);
+    if (na < 0) return NULL;
     const float *A = take(&s, args[0], op, "A", 'f', na, 0);
     if (!A) goto fail;
     if (M && K && (sam < 0 || sak < 0 || (M - 1) * sam + (K - 1) * sak >= na)) {
@@ -878,10 +872,8 @@ static PyObject *py_gemm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         B = take(&s, pb, op, "packed B", 'f', panels * K * 32, 0);
         if (!B) goto fail;
     } else {
-        Py_buffer pbv;
-        if (PyObject_GetBuffer(pb, &pbv, PyBUF_C_CONTIGUOUS) < 0) goto fail;
-        idx_t nb = pbv.len / 4;
-        PyBuffer_Release(&pbv);
+        idx_t nb = count_f32(pb);
+        if (nb < 0) goto fail;
         B = take(&s, pb, op, "B", 'f', nb, 0);
         if (!B) goto fail;
         if (N && K && (sbk < 0 || sbn < 0 || (K - 1) * sbk + (N - 1) * sbn >= nb)) {
@@ -922,10 +914,8 @@ static PyObject *py_gemm_pack(PyObject *self, PyObject *const *args, Py_ssize_t 
     idx_t v[4];
     if (get_ints(args + 1, v, 4, op) < 0) return NULL;
     idx_t sbk = v[0], sbn = v[1], K = v[2], N = v[3];
-    Py_buffer pbv;
-    if (PyObject_GetBuffer(args[0], &pbv, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    idx_t nb = pbv.len / 4;
-    PyBuffer_Release(&pbv);
+    idx_t nb = count_f32(args[0]);
+    if (nb < 0) return NULL;
     bufset s = {.n = 0};
     const float *B = take(&s, args[0], op, "B", 'f', nb, 0);
     if (B && N && K && (K - 1) * sbk + (N - 1) * sbn >= nb) {
@@ -957,14 +947,8 @@ static PyObject *py_relu_bwd(PyObject *self, PyObject *const *args, Py_ssize_t n
     if (check_nargs(nargs, 4, op) < 0) return NULL;
     idx_t n;
     if (get_ints(args + 3, &n, 1, op) < 0) return NULL;
-    Py_buffer probe;
-    if (PyObject_GetBuffer(args[0], &probe, PyBUF_FORMAT) < 0) return NULL;
-    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
-    PyBuffer_Release(&probe);
-    if (fmt != 'f' && fmt != 'd') {
-        PyErr_Format(PyExc_ValueError, "%s: g must be float32 or float64", op);
-        return NULL;
-    }
+    char fmt = float_format(args[0], op, "g");
+    if (!fmt) return NULL;
     bufset s = {.n = 0};
     void *g = take(&s, args[0], op, "g", fmt, n, 0);
     void *y = g ? take(&s, args[1], op, "y", fmt, n, 0) : NULL;
