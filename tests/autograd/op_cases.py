@@ -1158,6 +1158,12 @@ def _scan(t, *xs, **kw):
     return recurrent_scan(*xs, **kw)
 
 
+# Per-family case files (one per area of work, so additions never collide): each defines CASES.
+from tests.autograd import op_cases_index, op_cases_math, op_cases_nn  # noqa: E402
+
+CASES = CASES + op_cases_math.CASES + op_cases_index.CASES + op_cases_nn.CASES
+
+
 def case_params() -> list[tuple[Case, int]]:
     """(case, variant) pairs with readable ids, for pytest.mark.parametrize."""
     return [(c, v) for c in CASES for v in range(len(c.shapes))]

@@ -1,0 +1,12 @@
+"""Op cases for indexing, movement, linear algebra and sparse ops.
+
+See ``op_cases.py`` for the record format.
+"""
+
+from __future__ import annotations
+
+import numpy as np  # noqa: F401
+
+from tests.autograd.op_cases import BINARY, CUBE, MAT, UNARY, C, Case  # noqa: F401
+
+CASES: list[Case] = []
