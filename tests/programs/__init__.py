@@ -1,0 +1,1 @@
+"""Real PyTorch programs, ported by changing their imports (see SOURCES.md)."""
