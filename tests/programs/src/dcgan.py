@@ -2,15 +2,15 @@ from __future__ import print_function
 import argparse
 import os
 import random
-import torch
-import torch.nn as nn
-import torch.nn.parallel
-import torch.backends.cudnn as cudnn
-import torch.optim as optim
-import torch.utils.data
-import torchvision.datasets as dset
-import torchvision.transforms as transforms
-import torchvision.utils as vutils
+import chainrule as torch
+import chainrule.nn as nn
+import chainrule.nn.parallel
+import chainrule.backends.cudnn as cudnn
+import chainrule.optim as optim
+import chainrule.utils.data
+import local_vision.datasets as dset
+import local_vision.transforms as transforms
+import local_vision.utils as vutils
 
 
 parser = argparse.ArgumentParser()

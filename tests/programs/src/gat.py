@@ -1,14 +1,14 @@
 import os
 import time
-import requests
+import local_data  # ported: the data is written locally (see the test); replaces requests
 import tarfile
 import numpy as np
 import argparse
 
-import torch
-from torch import nn
-import torch.nn.functional as F
-from torch.optim import Adam
+import chainrule as torch
+from chainrule import nn
+import chainrule.nn.functional as F
+from chainrule.optim import Adam
 
 
 ################################

@@ -1,14 +1,13 @@
 import os
 import time
-import requests
-import tarfile
+import local_data  # ported: replaces requests/tarfile (the download)
 import numpy as np
 import argparse
 
-import torch
-from torch import nn
-import torch.nn.functional as F
-from torch.optim import Adam
+import chainrule as torch
+from chainrule import nn
+import chainrule.nn.functional as F
+from chainrule.optim import Adam
 
 
 class GraphConv(nn.Module):
@@ -232,11 +231,8 @@ if __name__ == '__main__':
 
     print(f'Using {device} device')
 
-    cora_url = 'https://linqs-data.soe.ucsc.edu/public/lbc/cora.tgz'
     print('Downloading dataset...')
-    with requests.get(cora_url, stream=True) as tgz_file:
-        with tarfile.open(fileobj=tgz_file.raw, mode='r:gz') as tgz_object:
-            tgz_object.extractall()
+    local_data.write_cora('./cora')  # ported: a local Cora-format graph instead of the download
 
     print('Loading dataset...')
     features, labels, adj_mat = load_cora(device=device)

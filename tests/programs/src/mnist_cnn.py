@@ -1,10 +1,10 @@
 import argparse
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-import torch.optim as optim
-from torchvision import datasets, transforms
-from torch.optim.lr_scheduler import StepLR
+import chainrule as torch
+import chainrule.nn as nn
+import chainrule.nn.functional as F
+import chainrule.optim as optim
+from local_vision import datasets, transforms
+from chainrule.optim.lr_scheduler import StepLR
 
 
 class Net(nn.Module):

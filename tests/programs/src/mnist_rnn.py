@@ -2,12 +2,12 @@ from __future__ import print_function
 
 import argparse
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-import torch.optim as optim
-from torch.optim.lr_scheduler import StepLR
-from torchvision import datasets, transforms
+import chainrule as torch
+import chainrule.nn as nn
+import chainrule.nn.functional as F
+import chainrule.optim as optim
+from chainrule.optim.lr_scheduler import StepLR
+from local_vision import datasets, transforms
 
 
 class Net(nn.Module):

@@ -2,8 +2,8 @@
 from __future__ import print_function
 from itertools import count
 
-import torch
-import torch.nn.functional as F
+import chainrule as torch
+import chainrule.nn.functional as F
 
 POLY_DEGREE = 4
 W_target = torch.randn(POLY_DEGREE, 1) * 5

@@ -1,11 +1,11 @@
 from __future__ import print_function
 import argparse
-import torch
-import torch.utils.data
-from torch import nn, optim
-from torch.nn import functional as F
-from torchvision import datasets, transforms
-from torchvision.utils import save_image
+import chainrule as torch
+import chainrule.utils.data
+from chainrule import nn, optim
+from chainrule.nn import functional as F
+from local_vision import datasets, transforms
+from local_vision.utils import save_image
 
 
 parser = argparse.ArgumentParser(description='VAE MNIST Example')

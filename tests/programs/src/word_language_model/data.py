@@ -1,6 +1,6 @@
 import os
 from io import open
-import torch
+import chainrule as torch
 
 class Dictionary(object):
     def __init__(self):

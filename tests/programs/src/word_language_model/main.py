@@ -3,9 +3,9 @@ import argparse
 import time
 import math
 import os
-import torch
-import torch.nn as nn
-import torch.onnx
+import chainrule as torch
+import chainrule.nn as nn
+import chainrule.onnx
 
 import data
 from model import PositionalEncoding, RNNModel, TransformerModel
