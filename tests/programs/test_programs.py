@@ -145,7 +145,6 @@ PROGRAMS = [
         prepare=CORPUS,
     ),
 ]
-# fmt: on
 
 
 def _torch_copy(dst: Path) -> Path:
