@@ -153,9 +153,7 @@ def init_process_group(
     """
     global _PG, _previous_excepthook
     if _PG is not None:
-        raise RuntimeError(
-            "init_process_group: trying to initialize the default process group twice"
-        )
+        raise RuntimeError("init_process_group: the default process group is already initialized")
     name = (backend or "mpi").lower()
     if name.startswith("cuda:") or name == "nccl" or "nccl" in name:
         raise RuntimeError(
