@@ -112,7 +112,7 @@ def agree(pg: ProcessGroup, what: str, a: np.ndarray | None, root: int = -1, op:
         row[5 : 5 + row[2]] = a.shape[:_MAX_DIMS]
     row[4] = root
     table = np.empty((pg.size, row.size), np.int64)
-    with pg.watchdog.watch(f"{what} (agreeing on shapes)"):
+    with pg.watchdog.watch(f"{what} (agreeing on shapes)", count=False):
         pg.comm.allgather(row, table)
     if not (table == table[0]).all():
         lines = [f"  rank {r}: {_describe(table[r])}" for r in range(pg.size)]

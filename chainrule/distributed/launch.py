@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Sequence
 
@@ -65,13 +66,17 @@ def command(
     return cmd + runner + [script, *args]
 
 
+_HYDRA = re.compile(
+    r"BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES\s*=*\s*PID (\d+) RUNNING AT (\S+)"
+    r"\s*=*\s*EXIT CODE: (\d+).*?EXIT STRING: ([^\n(]*)\(signal (\d+)\)"
+)
 _SIGNAL = re.compile(
     r"RANK (\d+) PID (\d+) RUNNING AT (\S+)\s*=*\s*KILLED BY SIGNAL: (\d+) \(([^)]*)\)"
 )
 _EXIT = re.compile(r"RANK (\d+) PID (\d+) RUNNING AT (\S+)\s*=*\s*EXIT STATUS: (\d+)")
 
 
-def summarize_failure(output: str, returncode: int) -> str:
+def summarize_failure(output: str, returncode: int, ranks: dict | None = None) -> str:
     """One line saying which rank failed and how, from the launcher's and the ranks' output.
 
     Example:
@@ -79,6 +84,14 @@ def summarize_failure(output: str, returncode: int) -> str:
         'rank 1 (pid 77 on h) was killed by signal 9 (Killed); the job was stopped'
     """
     text = " ".join(output.split())
+    m = _HYDRA.search(text)
+    if m:  # MPICH >= 5 names the pid, not the rank: the ranks' pid files tell which
+        pid, host, _, name, sig = m.groups()
+        rank = (ranks or {}).get(int(pid), "?")
+        return (
+            f"rank {rank} (pid {pid} on {host}) was killed by signal {sig} ({name.strip()}); "
+            "the job was stopped"
+        )
     m = _SIGNAL.search(text)
     if m:
         r, pid, host, sig, name = m.groups()
@@ -118,21 +131,28 @@ def launch(
     succeeded). Output streams through; on failure a last line names the failing rank."""
     cmd = command(script, args, nproc, hosts, hostfile, module)
     tail: deque[str] = deque(maxlen=200)
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-        env={**os.environ, **(env or {})},
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        tail.append(line)
-        if not quiet:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-    rc = proc.wait()
-    if rc != 0:
-        print(f"chainrule launch: {summarize_failure(''.join(tail), rc)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="chainrule-launch-") as folder:
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            env={**os.environ, **(env or {}), "CHAINRULE_LAUNCH_DIR": folder},
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail.append(line)
+            if not quiet:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        rc = proc.wait()
+        if rc != 0:
+            ranks = {}
+            for name in os.listdir(folder):
+                if name.endswith(".rank"):
+                    with open(os.path.join(folder, name)) as f:
+                        ranks[int(name[:-5])] = f.read().strip()
+            line = summarize_failure("".join(tail), rc, ranks)
+            print(f"chainrule launch: {line}", file=sys.stderr)
     return rc

@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m chainrule.distributed.run SCRIPT [ARGS...]", file=sys.stderr)
         return 2
     set_rank_environment()
+    folder = os.environ.get("CHAINRULE_LAUNCH_DIR")
+    if folder:  # lets the launcher name the rank of a process that the launcher saw die
+        with open(os.path.join(folder, f"{os.getpid()}.rank"), "w") as f:
+            f.write(os.environ["RANK"])
     script = argv[0]
     sys.argv = argv
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))

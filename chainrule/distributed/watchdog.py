@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 _QUERY, _REPLY = 17, 18
+_AGREEING = "(agreeing on shapes)"
 _POLL = 0.1  # seconds between the thread's checks
-_ANSWER_WAIT = 2.0  # how long a diagnosing rank waits for its peers' answers
+_ANSWER_WAIT = 1.0  # how long a diagnosing rank waits for its peers' answers
 
 ABORT_CODE = 3  # the exit code of a job ended by a collective timeout
 
@@ -56,9 +57,10 @@ class Watchdog:
             self._thread.start()
 
     # -- the main thread's side ----------------------------------------------------------------
-    def watch(self, op: str) -> _Watch:
-        """Context manager around one collective call."""
-        return _Watch(self, op)
+    def watch(self, op: str, count: bool = True) -> _Watch:
+        """Context manager around one collective call (``count=False``: a step of the next
+        one, such as the shape agreement before it, which does not get a number of its own)."""
+        return _Watch(self, op, count)
 
     def stop(self) -> None:
         self._stop.set()
@@ -112,9 +114,10 @@ class Watchdog:
     def _fire(self, op: str) -> None:
         waited = time.monotonic() - self.since
         seq = self.seq
+        number = seq + op.endswith(_AGREEING)  # the agreement step precedes its collective
         lines = [
             f"chainrule.distributed: rank {self.rank} waited {waited:.1f} s in {op} (collective "
-            f"#{seq}), longer than the process group's timeout of {self.timeout:g} s:"
+            f"#{number}), longer than the process group's timeout of {self.timeout:g} s:"
         ]
         for r, st in self._ask_peers().items():
             if st is None:
@@ -141,14 +144,15 @@ class Watchdog:
 
 
 class _Watch:
-    __slots__ = ("wd", "op")
+    __slots__ = ("wd", "op", "count")
 
-    def __init__(self, wd: Watchdog, op: str) -> None:
-        self.wd, self.op = wd, op
+    def __init__(self, wd: Watchdog, op: str, count: bool) -> None:
+        self.wd, self.op, self.count = wd, op, count
 
     def __enter__(self) -> None:
         wd = self.wd
-        wd.seq += 1
+        if self.count:
+            wd.seq += 1
         wd.since = time.monotonic()
         wd.current = self.op
 
