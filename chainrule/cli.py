@@ -17,7 +17,11 @@ import time
 
 import numpy as np
 
-_COMMAND_MODULES = ("chainrule.train.commands", "chainrule.diagnostics.commands")
+_COMMAND_MODULES = (
+    "chainrule.train.commands",
+    "chainrule.diagnostics.commands",
+    "chainrule.distributed.commands",
+)
 
 
 def _spirals(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

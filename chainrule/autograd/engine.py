@@ -33,6 +33,70 @@ _FREED = (
 )
 
 
+# Hooks that run once a leaf's gradient is final for the current backward (PyTorch's
+# ``register_post_accumulate_grad_hook``), and callbacks queued during a backward to run once at
+# its end (``queue_callback``). DistributedDataParallel needs both: it starts reducing a bucket
+# as soon as all of its gradients are final, and waits for the reductions when backward ends.
+# Keyed by ``id(leaf)``; the handle (or the tensor's death, via weakref) removes the entry. The
+# backward loop pays one ``is not None`` test per leaf edge only while such hooks exist.
+_POST_ACCUMULATE: dict[int, list] = {}
+_CALLBACKS: list = []
+
+
+def register_post_accumulate_grad_hook(leaf: Tensor, hook: Any) -> Any:
+    """Call ``hook(leaf)`` each time a backward has finished accumulating into ``leaf.grad``."""
+    import weakref
+
+    from chainrule.autograd.function import _RemovableHandle
+
+    key = id(leaf)
+    hooks = _POST_ACCUMULATE.get(key)
+    if hooks is None:
+        hooks = _POST_ACCUMULATE[key] = []
+        weakref.finalize(leaf, _POST_ACCUMULATE.pop, key, None)
+    hooks.append(hook)
+    return _RemovableHandle(hooks, hook)
+
+
+def queue_callback(fn: Any) -> None:
+    """Run ``fn()`` once when the backward pass now running (or the next one) ends.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule.autograd.engine import queue_callback
+        >>> seen = []
+        >>> x = chainrule.ones(2, requires_grad=True)
+        >>> queue_callback(lambda: seen.append(x.grad.tolist())); x.sum().backward(); seen
+        [[1.0, 1.0]]
+    """
+    _CALLBACKS.append(fn)
+
+
+def _leaf_uses(roots: list) -> dict:
+    """For every leaf with post-accumulate hooks: how many graph edges will deliver to it."""
+    uses: dict = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        for t in stack.pop().inputs:
+            fn = t.grad_fn
+            if fn is None:
+                if id(t) in _POST_ACCUMULATE and t.requires_grad:
+                    uses[id(t)] = uses.get(id(t), 0) + 1
+            elif fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    return uses
+
+
+def _leaf_done(t: Tensor, uses: dict) -> None:
+    n = uses[id(t)] - 1
+    uses[id(t)] = n
+    if n == 0:
+        for hook in list(_POST_ACCUMULATE.get(id(t), ())):
+            hook(t)
+
+
 def _count_dependencies(roots: list) -> dict:
     """For every node reachable from ``roots``: how many graph edges consume its output.
 
@@ -151,6 +215,7 @@ def _run(
 
     deps = _count_dependencies(root_nodes)
     ready = [n for n in dict.fromkeys(root_nodes) if n not in deps]
+    leaf_uses = _leaf_uses(root_nodes) if (_POST_ACCUMULATE and accumulate) else None
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     check = state.anomaly
@@ -257,11 +322,21 @@ def _run(
                     deps[fn] = d
                     if d == 0:
                         ready.append(fn)
+                elif leaf_uses is not None and id(t) in leaf_uses:
+                    _leaf_done(t, leaf_uses)
             if not retain_graph:
                 node.inputs = None
                 node.__dict__.clear()
     finally:
         state.grad_enabled = prev_mode
+    if accumulate:
+        if _POST_ACCUMULATE:
+            for t, _ in roots:  # a leaf that is itself a root got its gradient directly
+                if t.grad_fn is None and id(t) in _POST_ACCUMULATE:
+                    for hook in list(_POST_ACCUMULATE[id(t)]):
+                        hook(t)
+        while _CALLBACKS:
+            _CALLBACKS.pop(0)()
     return captured
 
 

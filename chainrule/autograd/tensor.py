@@ -295,6 +295,27 @@ class Tensor:
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` after each backward has finished accumulating into ``self.grad``
+        (leaves only, as in PyTorch). Returns a handle whose ``remove()`` unregisters it.
+
+        Example:
+            >>> import chainrule
+            >>> w = chainrule.ones(2, requires_grad=True); seen = []
+            >>> h = w.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+            >>> (w * w + w).sum().backward(); seen
+            [[3.0, 3.0]]
+        """
+        if self.grad_fn is not None or not self.requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: only leaf tensors that require grad have "
+                f"an accumulated .grad (this tensor: requires_grad={self.requires_grad}, "
+                f"grad_fn={None if self.grad_fn is None else self.grad_fn.name()})"
+            )
+        from chainrule.autograd.engine import register_post_accumulate_grad_hook
+
+        return register_post_accumulate_grad_hook(self, hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it).
 

@@ -30,11 +30,13 @@ from chainrule.data.dataloader import (
     default_convert,
 )
 from chainrule.data import datasets
+from chainrule.data.distributed import DistributedSampler
 
 __all__ = [
     "BatchSampler",
     "ConcatDataset",
     "DataLoader",
+    "DistributedSampler",
     "Dataset",
     "IterableDataset",
     "RandomSampler",
