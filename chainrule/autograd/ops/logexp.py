@@ -23,8 +23,16 @@ _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
 
-def _float_pair(input: Any, other: Any, op: str) -> tuple[Tensor, Tensor]:
+def float_pair(input: Any, other: Any, op: str) -> tuple[Tensor, Tensor]:
+    """Both operands as floating-point Tensors of one dtype, with broadcastable shapes."""
     a, b = binary_operands(input, other, op)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+            "(trailing dimensions must be equal or 1)"
+        ) from None
     return float_input(a, op), float_input(b, op)
 
 
@@ -84,25 +92,23 @@ unary_op(
 @primitive
 class LogAddExp(Function):
     """``log(e**a + e**b)`` (``base2``: ``log2(2**a + 2**b)``); gradients are the softmax
-    weights ``e**(a - out)`` and ``e**(b - out)`` (powers of 2 for base 2)."""
+    weights ``sigmoid(a - b)`` and ``sigmoid(b - a)`` (of ``(a - b) * ln 2`` for base 2)."""
 
     saves_inputs = True
-    saves_output = True
 
     def forward(self, a, b, base2=False):
         self.base2 = base2
         return np.logaddexp2(a, b) if base2 else np.logaddexp(a, b)
 
     def backward(self, g):
+        # sigmoid of the difference (as PyTorch): exact also where the output is large
         a, b = self.inputs
-        out = self.output()
+        d = a - b
         if self.base2:
-            ga = (a - out).exp2() if a.requires_grad else None
-            gb = (b - out).exp2() if b.requires_grad else None
-        else:
-            ga = (a - out).exp() if a.requires_grad else None
-            gb = (b - out).exp() if b.requires_grad else None
-        return (None if ga is None else g * ga), (None if gb is None else g * gb)
+            d = d * _LN2
+        ga = g * d.sigmoid() if a.requires_grad else None
+        gb = g * (-d).sigmoid() if b.requires_grad else None
+        return ga, gb
 
 
 @register("logaddexp")
@@ -114,7 +120,7 @@ def logaddexp(input: Tensor, other: Any) -> Tensor:
         >>> chainrule.logaddexp(chainrule.tensor([1000.0]), chainrule.tensor([1000.0])).tolist()
         [1000.6931762695312]
     """
-    a, b = _float_pair(input, other, "logaddexp")
+    a, b = float_pair(input, other, "logaddexp")
     return LogAddExp.apply(a, b, base2=False)
 
 
@@ -127,7 +133,7 @@ def logaddexp2(input: Tensor, other: Any) -> Tensor:
         >>> chainrule.logaddexp2(chainrule.tensor([3.0]), chainrule.tensor([3.0])).tolist()
         [4.0]
     """
-    a, b = _float_pair(input, other, "logaddexp2")
+    a, b = float_pair(input, other, "logaddexp2")
     return LogAddExp.apply(a, b, base2=True)
 
 
@@ -173,7 +179,7 @@ def xlogy(input: Any, other: Any) -> Tensor:
         >>> chainrule.xlogy(chainrule.tensor([0.0, 2.0]), chainrule.tensor([0.0, 1.0])).tolist()
         [0.0, 0.0]
     """
-    a, b = _float_pair(input, other, "xlogy")
+    a, b = float_pair(input, other, "xlogy")
     return Xlogy.apply(a, b)
 
 
@@ -225,7 +231,7 @@ def copysign(input: Tensor, other: Any) -> Tensor:
         >>> chainrule.copysign(chainrule.tensor([1.0, -2.0]), -1.0).tolist()
         [-1.0, -2.0]
     """
-    a, b = _float_pair(input, other, "copysign")
+    a, b = float_pair(input, other, "copysign")
     return Copysign.apply(a, b)
 
 
@@ -252,7 +258,7 @@ def hypot(input: Tensor, other: Any) -> Tensor:
         >>> chainrule.hypot(chainrule.tensor([3.0]), chainrule.tensor([4.0])).tolist()
         [5.0]
     """
-    a, b = _float_pair(input, other, "hypot")
+    a, b = float_pair(input, other, "hypot")
     return Hypot.apply(a, b)
 
 

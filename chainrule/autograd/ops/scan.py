@@ -37,29 +37,49 @@ class Cumprod(Function):
         self.axis = axis
         return np.cumprod(a, axis=axis)
 
-    def backward(self, g):
-        from chainrule.autograd.ops.elementwise import where
-
-        (x,) = self.inputs
-        ax = self.axis
-        y = self.output()
-        zero = x._data == 0
+    def vjp(self, g):
+        x, y, ax = self.inputs[0]._data, self.out, self.axis
+        zero = x == 0
         if not zero.any():
-            return _rev_cumsum(g * y, ax) / x
+            return _rev_cumsum_a(g * y, ax) / x
         # k: position along the axis; z: the first zero of each slice (n if none)
         n = x.shape[ax]
         k = np.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - ax))
         z = np.where(zero.any(axis=ax, keepdims=True), np.argmax(zero, axis=ax, keepdims=True), n)
-        before, at = k < z, k == z
-        one = _wrap(np.ones((), x._data.dtype))
+        one = np.ones((), x.dtype)
         # before the first zero: the usual formula (the output is 0 from z on)
-        x_before = where(_wrap(before), x, one)
-        part1 = where(_wrap(before), _rev_cumsum(g * y, ax) / x_before, 0.0)
-        # at the first zero: prod(x[:z]) * sum_{i >= z} g_i prod(x[z+1..i])
-        after = where(_wrap(k <= z), one, x).cumprod(ax)
-        s = where(_wrap(k >= z), g * after, 0.0).sum(dim=ax, keepdim=True)
-        part2 = where(_wrap(at), x_before.prod(dim=ax, keepdim=True) * s, 0.0)
-        return part1 + part2  # after the first zero: 0 (a zero factor precedes them)
+        x_before = np.where(k < z, x, one)
+        gx = np.where(k < z, _rev_cumsum_a(g * y, ax) / x_before, 0 * one)
+        # at the first zero: prod(x[:z]) * sum_{i >= z} g_i prod(x[z+1..i]); after it: 0
+        after = np.cumprod(np.where(k <= z, one, x), axis=ax)
+        s = np.sum(np.where(k >= z, g * after, 0 * one), axis=ax, keepdims=True)
+        at = np.prod(x_before, axis=ax, keepdims=True) * s
+        return np.where(k == z, at, gx)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        ax = self.axis
+        if not (x._data == 0).any():
+            return _rev_cumsum(g * self.output(), ax) / x
+        # With zeros, differentiable again (double backward): the exact O(n^2) form
+        # grad_k = prod(x[:k]) * sum_{i >= k} g_i prod(x[k+1..i]), along the last axis.
+        from chainrule.autograd.ops.elementwise import where
+        from chainrule.autograd.ops.movement import cat
+
+        xm, gm = x.movedim(ax, -1), g.movedim(ax, -1)
+        n = xm.shape[-1]
+        one = _wrap(np.ones(xm.shape[:-1] + (1,), xm.dtype))
+        excl = cat([one, xm.narrow(-1, 0, n - 1)], dim=-1).cumprod(-1)
+        upper = np.triu(np.ones((n, n), bool))  # [k, i]: i >= k
+        strict = np.triu(np.ones((n, n), bool), 1)  # i > k
+        rows = xm.unsqueeze(-2).expand(*xm.shape[:-1], n, n)
+        b = where(_wrap(strict), rows, 1.0).cumprod(-1)  # b[k, i] = prod(x[k+1..i])
+        s = where(_wrap(upper), gm.unsqueeze(-2) * b, 0.0).sum(dim=-1)
+        return (excl * s).movedim(-1, ax)
+
+
+def _rev_cumsum_a(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
 
 
 @register("cumprod")

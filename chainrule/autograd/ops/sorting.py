@@ -321,10 +321,11 @@ def _quantile(
     srt = gather(xm, -1, _wrap(order))  # sorted, NaN last; the gradient follows the gather
     nan_count = np.isnan(xm._data).sum(axis=-1, keepdims=True)
     valid = (n - nan_count) if ignore_nan else np.full(nan_count.shape, n)
-    rank = qa * (valid - 1)  # (..., Q)
+    dt = input._data.dtype
+    rank = qa.astype(dt) * (valid - 1).astype(dt)  # (..., Q), in the input dtype as PyTorch
     # a row with NaN (quantile) or only NaN (nanquantile) gives NaN: point at the last element
     bad = (valid == 0) if ignore_nan else (nan_count > 0)
-    rank = np.where(bad, n - 1, rank)
+    rank = np.where(bad, np.asarray(n - 1, dt), rank)
     if interpolation == "lower":
         rank = np.floor(rank)
     elif interpolation == "higher":

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd.function import Function
-from chainrule.autograd.ops._util import binary_operands
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
 from chainrule.backend import dtypes as _dt
@@ -197,5 +196,6 @@ def atan2(input: Tensor, other: Any) -> Tensor:
         >>> [round(v, 4) for v in y.tolist()]
         [0.7854, 2.3562]
     """
-    a, b = binary_operands(input, other, "atan2")
-    return Atan2.apply(float_input(a, "atan2"), float_input(b, "atan2"))
+    from chainrule.autograd.ops.logexp import float_pair
+
+    return Atan2.apply(*float_pair(input, other, "atan2"))
