@@ -161,6 +161,7 @@ CASES: list[Case] = [
         tag="scalar",
     ),
     C("hypot", lambda t, a, b: t.hypot(a, b), np.hypot, BINARY, domain="away"),
+    C("sinc", lambda t, a: a.sinc(), np.sinc),
     C("nan_to_num", lambda t, a: t.nan_to_num(a, nan=1.0), lambda a: a, UNARY),
     C(
         "lerp",

@@ -692,3 +692,43 @@ def test_errors_name_the_op_and_shapes():
         cr.hypot(cr.ones(2), cr.ones(3))
     with pytest.raises(TypeError, match=r"sinh: expected a Tensor, got list"):
         cr.sinh([1.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# chainrule.special
+# ---------------------------------------------------------------------------------------------
+def test_special_namespace_like_torch():
+    torch = pytest.importorskip("torch")
+    for name, top in [
+        ("expit", "sigmoid"),
+        ("expm1", "expm1"),
+        ("exp2", "exp2"),
+        ("log1p", "log1p"),
+        ("logit", "logit"),
+        ("erf", "erf"),
+        ("round", "round"),
+        ("sinc", "sinc"),
+        ("xlogy", "xlogy"),
+        ("logsumexp", "logsumexp"),
+        ("softmax", "softmax"),
+        ("log_softmax", "log_softmax"),
+    ]:
+        assert getattr(cr.special, name) is getattr(cr, top), name
+    a = np.array([0.0, -1.0, 0.5, 2.0, 1e-3], np.float64)
+    b = np.array([-1.0, 0.0, 1.5, -0.5, 3.0], np.float64)
+    for name in ("xlog1py", "ndtr", "sinc"):
+        args = (a, b) if name == "xlog1py" else (a,)
+        xs = [cr.tensor(v, requires_grad=True) for v in args]
+        txs = [torch.tensor(v, requires_grad=True) for v in args]
+        y, ty = getattr(cr.special, name)(*xs), getattr(torch.special, name)(*txs)
+        _same(y, ty, rtol=1e-7, atol=1e-12, err_msg=name)
+        y.sum().backward()
+        ty.sum().backward()
+        for x, tx in zip(xs, txs):
+            # xlog1py(0, -1): d/dother is 0 / 0, NaN in PyTorch, 0 here (as xlogy)
+            want = np.nan_to_num(tx.grad.numpy(), nan=0.0)
+            np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-7, atol=1e-12, err_msg=name)
+    x = _t([0.3, -1.2, 2.0], requires_grad=True)
+    y = _t([0.5, 1.0, 0.1], requires_grad=True)
+    assert gradcheck(lambda p, q: cr.special.xlog1py(p, q), (x, y))
+    assert gradgradcheck(lambda p: cr.special.ndtr(p), (x,))

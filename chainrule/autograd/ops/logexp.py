@@ -294,3 +294,20 @@ def nan_to_num(
     if input._data.dtype.kind != "f":
         return _wrap(input._data.copy())
     return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+@register("sinc")
+def sinc(input: Tensor) -> Tensor:
+    """Normalized sinc ``sin(pi x) / (pi x)``, 1 at x = 0 (where its gradient is 0).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.tensor([0.0, 0.5]).sinc().tolist()
+        [1.0, 0.6366197466850281]
+    """
+    from chainrule.autograd.ops.elementwise import where
+
+    x = float_input(input, "sinc")
+    zero = _wrap(x._data == 0)
+    px = where(zero, 1.0, x) * math.pi
+    return where(zero, 1.0, px.sin() / px)
