@@ -732,3 +732,19 @@ def test_special_namespace_like_torch():
     y = _t([0.5, 1.0, 0.1], requires_grad=True)
     assert gradcheck(lambda p, q: cr.special.xlog1py(p, q), (x, y))
     assert gradgradcheck(lambda p: cr.special.ndtr(p), (x,))
+
+
+def test_prod_dtype_and_topk_nan_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1, 2, 3], [4, 5, 6]], np.int32)
+    for kw in [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dtype": cr.float64}]:
+        tkw = {k: (torch.float64 if k == "dtype" else v) for k, v in kw.items()}
+        got, want = cr.tensor(a).prod(**kw), torch.tensor(a).prod(**tkw)
+        _eq(got, want)
+        assert str(got.dtype) == str(want.dtype).replace("torch.", "")
+    assert cr.tensor([True, False]).prod().dtype == np.int64
+    v = np.array([1.0, NAN, 3.0, 2.0], np.float32)
+    for largest in (True, False):
+        r, tr = cr.tensor(v).topk(2, largest=largest), torch.tensor(v).topk(2, largest=largest)
+        _same(r.values, tr.values)
+        np.testing.assert_array_equal(r.indices.numpy(), tr.indices.numpy())
