@@ -116,6 +116,19 @@ def test_cummax_cummin_ties_and_nan_like_torch(op):
     _same(x.grad, tx.grad)
 
 
+def test_cummax_along_a_middle_dim_like_torch():
+    torch = pytest.importorskip("torch")
+    vals = np.random.default_rng(3).integers(0, 3, (3, 5, 2)).astype(np.float32)
+    w = np.random.default_rng(4).standard_normal(vals.shape).astype(np.float32)
+    for op in ("cummax", "cummin"):
+        x, tx = _pair(vals)
+        r, tr = getattr(x, op)(1), getattr(tx, op)(1)
+        np.testing.assert_array_equal(r.indices.numpy(), tr.indices.numpy())
+        (r.values * cr.tensor(w)).sum().backward()
+        (tr.values * torch.tensor(w)).sum().backward()
+        _same(x.grad, tx.grad, rtol=1e-6, atol=1e-6)
+
+
 def test_mode_ties_like_torch():
     torch = pytest.importorskip("torch")
     vals = [

@@ -98,7 +98,7 @@ class LogAddExp(Function):
 
     def forward(self, a, b, base2=False):
         self.base2 = base2
-        return np.logaddexp2(a, b) if base2 else np.logaddexp(a, b)
+        return _logaddexp(a, b, base2)
 
     def backward(self, g):
         # sigmoid of the difference (as PyTorch): exact also where the output is large
@@ -109,6 +109,23 @@ class LogAddExp(Function):
         ga = g * d.sigmoid() if a.requires_grad else None
         gb = g * (-d).sigmoid() if b.requires_grad else None
         return ga, gb
+
+
+def _logaddexp(a: np.ndarray, b: np.ndarray, base2: bool) -> np.ndarray:
+    """NumPy's logaddexp formula ``max + log1p(exp(-|a - b|))`` in whole-array passes (several
+    times faster than the ``np.logaddexp`` ufunc in float32); equal inputs (also +-inf) give
+    ``a + log(2)``."""
+    with np.errstate(invalid="ignore"):
+        d = -np.abs(a - b)  # NaN where a == b == +-inf (then `same` is used)
+        out = np.maximum(a, b)
+        if base2:
+            out += np.log1p(np.exp2(d)) * (1 / _LN2)
+        else:
+            out += np.log1p(np.exp(d))
+        eq = a == b
+        if np.any(eq):
+            out = np.where(eq, a + (1.0 if base2 else _LN2), out)
+        return out
 
 
 @register("logaddexp")

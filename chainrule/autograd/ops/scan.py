@@ -16,8 +16,8 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops import return_types
+from chainrule.autograd.ops._select import select_along
 from chainrule.autograd.ops._util import normalize_dim
-from chainrule.autograd.ops.indexing import gather
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
 
@@ -120,7 +120,8 @@ def _cum_extreme(input: Tensor, dim: int, minimum: bool) -> Any:
     n = a.shape[d]
     k = np.arange(n).reshape((n,) + (1,) * (a.ndim - 1 - d))
     idx = np.maximum.accumulate(np.where(hit, k, 0), axis=d)  # latest index reaching the run
-    return kind(gather(input, d, _wrap(idx)), _wrap(idx.astype(np.int64, copy=False)))
+    idx = idx.astype(np.int64, copy=False)
+    return kind(select_along(input, d, idx, runs=True), _wrap(idx))
 
 
 @register("cummax")

@@ -18,8 +18,8 @@ import numpy as np
 
 from chainrule.autograd.function import Function
 from chainrule.autograd.ops import return_types
+from chainrule.autograd.ops._select import select_along
 from chainrule.autograd.ops._util import normalize_dim
-from chainrule.autograd.ops.indexing import gather
 from chainrule.autograd.ops.registry import primitive, register
 from chainrule.autograd.tensor import Tensor
 
@@ -44,7 +44,7 @@ def _argsort(a: np.ndarray, axis: int, descending: bool = False) -> np.ndarray:
 
 def _select(input: Tensor, d: int, idx: np.ndarray, keepdim: bool, kind: Any) -> Any:
     """``(values, indices)`` of ``input`` at ``idx`` (keepdim-shaped along ``d``)."""
-    values = gather(input, d, _wrap(idx))
+    values = select_along(input, d, idx)
     if not keepdim:
         values = values.squeeze(d)
         idx = np.squeeze(idx, axis=d)
@@ -318,7 +318,7 @@ def _quantile(
     xm = x.movedim(d, -1)  # (..., n)
     n = xm.shape[-1]
     order = np.argsort(xm._data, axis=-1, kind="stable")
-    srt = gather(xm, -1, _wrap(order))  # sorted, NaN last; the gradient follows the gather
+    srt = select_along(xm, xm.ndim - 1, order)  # sorted, NaN last; the gradient follows
     nan_count = np.isnan(xm._data).sum(axis=-1, keepdims=True)
     valid = (n - nan_count) if ignore_nan else np.full(nan_count.shape, n)
     dt = input._data.dtype
@@ -334,17 +334,24 @@ def _quantile(
         rank = np.round(rank)
     lo = np.floor(rank).astype(np.int64)
     hi = np.ceil(rank).astype(np.int64)
-    v_lo = gather(srt, -1, _wrap(lo))
+    v_lo = _pick(srt, lo)
     if interpolation in ("lower", "higher", "nearest"):
         out = v_lo
     else:
-        v_hi = gather(srt, -1, _wrap(hi))
+        v_hi = _pick(srt, hi)
         w = np.full(rank.shape, 0.5) if interpolation == "midpoint" else rank - lo
         w = w.astype(input._data.dtype)
         out = v_lo + (v_hi - v_lo) * _wrap(w)
     # (..., Q) -> (Q, *out_shape)
     out = out.movedim(-1, 0).reshape((len(qa),) + out_shape)
     return out.reshape(out_shape) if q_scalar else out
+
+
+def _pick(srt: Tensor, ranks: np.ndarray) -> Tensor:
+    """``srt`` at ``ranks`` along its last axis (ranks may repeat: the general ``gather``)."""
+    from chainrule.autograd.ops.indexing import gather
+
+    return gather(srt, -1, _wrap(ranks))
 
 
 @register("quantile")
