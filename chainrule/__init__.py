@@ -61,3 +61,5 @@ _install()
 
 from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are installed)
 from chainrule.io import load, save  # noqa: E402
+from chainrule import special  # noqa: E402  (torch.special's counterpart)
+from chainrule.autograd.ops import return_types  # noqa: E402  (named tuples, as torch's)

@@ -170,15 +170,21 @@ def _prod_of_others(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 @register("prod")
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def prod(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
     """Product over one dimension ``dim`` (all elements when None). Correct gradients also when
-    the input holds zeros.
+    the input holds zeros. Bool/integer tensors multiply in int64 unless ``dtype`` is given.
 
     Example:
         >>> import chainrule
         >>> chainrule.tensor([2.0, 3.0]).prod().item()
         6.0
     """
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "bu" or input._data.dtype == np.int32:
+        input = input.to(np.int64)  # as PyTorch (and sum)
     axis = None if dim is None else normalize_dim(dim, input.ndim, "prod")
     return Prod.apply(input, axis=axis, keepdim=keepdim)
 
