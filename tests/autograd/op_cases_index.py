@@ -9,6 +9,36 @@ import numpy as np  # noqa: F401
 
 from tests.autograd.op_cases import BINARY, CUBE, MAT, UNARY, C, Case  # noqa: F401
 
+MASK = np.array([[True, False, True], [False, False, True]])
+IDX_DUP = np.array([2, 0, 2])  # index_add: a repeated index accumulates
+IDX_UNIQ = np.array([2, 0])
+IDX_SC = np.array([[0, 3, 0, 1], [2, 2, 2, 0]])  # scatter_reduce along dim 1 into width 5
+IDX_SC2 = np.array([[0, 3], [2, 4]])  # scatter (overwrite): unique positions
+
+
+def _sr(reduce, include_self=True):
+    return lambda t, a, s: a.scatter_reduce(
+        1, t.tensor(IDX_SC), s, reduce, include_self=include_self
+    )
+
+
+def _sr_ref(reduce, include_self=True):
+    def ref(a, s):
+        out = a.copy()
+        for i in range(2):
+            for p in range(5):
+                vals = [s[i, j] for j in range(4) if IDX_SC[i, j] == p]
+                if not vals:
+                    continue
+                if include_self:
+                    vals.append(a[i, p])
+                fn = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max}
+                out[i, p] = fn.get(reduce, np.min)(vals)
+        return out
+
+    return ref
+
+
 CASES: list[Case] = [
     C("view", lambda t, a: a.view(4, 6), lambda a: a.reshape(4, 6), CUBE),
     C("view", lambda t, a: a.transpose(0, 1).view(3, 2, 2, 2), None, CUBE, tag="strided"),
@@ -109,4 +139,160 @@ CASES: list[Case] = [
         (((3, 3),), ((2, 2, 2),)),
     ),
     C("kron", lambda t, a, b: t.kron(a, b), np.kron, (((2, 3), (2, 2)), ((2,), (2, 3)))),
+    # -- selection ----------------------------------------------------------------------------
+    C("masked_select", lambda t, a: a.masked_select(t.tensor(MASK)), lambda a: a[MASK], MAT),
+    C(
+        "masked_select",
+        lambda t, a: a.masked_select(t.tensor(MASK)),
+        lambda a: np.broadcast_to(a, (2, 3))[MASK],
+        (((3,),),),
+        tag="broadcast",
+    ),
+    C("diagonal", lambda t, a: a.diagonal(), np.diagonal, (((3, 3),), ((2, 3),))),
+    C("diagonal", lambda t, a: a.diagonal(1), lambda a: np.diagonal(a, 1), MAT, tag="offset"),
+    C(
+        "diagonal",
+        lambda t, a: a.diagonal(-1, 0, 2),
+        lambda a: np.diagonal(a, -1, 0, 2),
+        CUBE,
+        tag="dims",
+    ),
+    C(
+        "diag_embed",
+        lambda t, a: t.diag_embed(a),
+        lambda a: np.stack([np.diag(r) for r in a]),
+        MAT,
+    ),
+    C(
+        "diag_embed",
+        lambda t, a: t.diag_embed(a, 1, 0, 2),
+        lambda a: np.stack([np.diag(r, 1) for r in a], axis=1),
+        MAT,
+        tag="offset-dims",
+    ),
+    C("diag", lambda t, a: t.diag(a, -1), lambda a: np.diag(a, -1), (((3,),),)),
+    C("diag", lambda t, a: t.diag(a, 1), lambda a: np.diag(a, 1), MAT, tag="2d"),
+    C(
+        "take",
+        lambda t, a: a.take(t.tensor([[0, -1], [2, 2]])),
+        lambda a: a.reshape(-1)[[[0, -1], [2, 2]]],
+        MAT,
+    ),
+    C(
+        "take_along_dim",
+        lambda t, a: a.take_along_dim(t.tensor([[2, -1, 0]]), dim=1),
+        lambda a: np.take_along_axis(a, np.broadcast_to([[2, 2, 0]], (2, 3)), 1),
+        MAT,
+    ),
+    C(
+        "take_along_dim",
+        lambda t, a: t.take_along_dim(a, t.tensor([5, 0, 5])),
+        lambda a: a.reshape(-1)[[5, 0, 5]],
+        MAT,
+        tag="flat",
+    ),
+    C(
+        "index_add",
+        lambda t, a, s: a.index_add(0, t.tensor(IDX_DUP), s, alpha=2.0),
+        lambda a, s: a + 2 * np.stack([s[1], 0 * s[0], s[0] + s[2]]),
+        (((3, 2), (3, 2)),),
+    ),
+    C(
+        "index_add",
+        lambda t, a, s: a.index_add(-1, t.tensor(IDX_DUP), s),
+        lambda a, s: a + np.stack([s[:, 1], 0 * s[:, 0], s[:, 0] + s[:, 2]], axis=1),
+        (((2, 3), (2, 3)),),
+        tag="last",
+    ),
+    C(
+        "index_fill",
+        lambda t, a: a.index_fill(1, t.tensor(IDX_UNIQ), -1.5),
+        lambda a: np.where([True, False, True], -1.5, a),
+        MAT,
+    ),
+    C(
+        "index_fill",
+        lambda t, a, v: a.index_fill(1, t.tensor(IDX_UNIQ), v),
+        lambda a, v: np.where([True, False, True], v, a),
+        (((2, 3), ()),),
+        tag="tensor-value",
+    ),
+    C(
+        "index_copy",
+        lambda t, a, s: a.index_copy(0, t.tensor(IDX_UNIQ), s),
+        lambda a, s: np.stack([s[1], a[1], s[0]]),
+        (((3, 2), (2, 2)),),
+    ),
+    C(
+        "scatter",
+        lambda t, a, s: a.scatter(1, t.tensor(IDX_SC2), s),
+        lambda a, s: _sc_ref(a, s),
+        (((2, 5), (2, 2)), ((2, 5), (3, 3))),
+        torch=False,  # torch's own backward refuses src larger than index
+    ),
+    C(
+        "scatter",
+        lambda t, a, s: a.scatter(1, t.tensor(IDX_SC2), s),
+        lambda a, s: _sc_ref(a, s),
+        (((2, 5), (2, 2)),),
+        tag="torch",
+    ),
+    C(
+        "scatter",
+        lambda t, a: a.scatter(1, t.tensor(IDX_SC), 0.5),
+        lambda a: _sc_ref(a, np.full((2, 4), 0.5), IDX_SC),
+        (((2, 5),),),
+        tag="value",
+    ),
+    C(
+        "scatter",
+        lambda t, a, s: a.scatter(1, t.tensor(IDX_SC), s, reduce="add"),
+        _sr_ref("sum"),
+        (((2, 5), (2, 4)),),
+        torch=False,  # torch has no derivative for scatter with reduce=
+        tag="add",
+    ),
+    C(
+        "scatter",
+        lambda t, a, s: a.scatter(1, t.tensor(IDX_SC), s, reduce="multiply"),
+        _sr_ref("prod"),
+        (((2, 5), (2, 4)),),
+        torch=False,
+        gradgrad=False,
+        tag="multiply",
+    ),
+    *[
+        C(
+            "scatter_reduce",
+            _sr(r, inc),
+            _sr_ref(r, inc),
+            (((2, 5), (2, 4)),),
+            domain=("real", "distinct") if r in ("amax", "amin") else "real",
+            gradgrad=r != "prod",
+            tag=f"{r}-{'self' if inc else 'noself'}",
+        )
+        for r in ("sum", "prod", "mean", "amax", "amin")
+        for inc in (True, False)
+    ],
+    C(
+        "repeat_interleave",
+        lambda t, a: a.repeat_interleave(2),
+        lambda a: np.repeat(a, 2),
+        UNARY,
+    ),
+    C(
+        "repeat_interleave",
+        lambda t, a: a.repeat_interleave(t.tensor([1, 0, 2]), dim=1),
+        lambda a: np.repeat(a, [1, 0, 2], axis=1),
+        MAT,
+        tag="tensor-dim",
+    ),
 ]
+
+
+def _sc_ref(a, s, idx=IDX_SC2):
+    out = a.copy()
+    for i in range(idx.shape[0]):
+        for j in range(idx.shape[1]):
+            out[i, idx[i, j]] = s[i, j]
+    return out

@@ -20,3 +20,4 @@ from chainrule.autograd.ops import conv, pool  # noqa: F401  (conv/pool families
 from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU time loop)
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
 from chainrule.autograd.ops import contraction  # noqa: F401  (einsum, tensordot, addmm ...)
+from chainrule.autograd.ops import selection  # noqa: F401  (nonzero, diagonal, scatter_reduce ...)
