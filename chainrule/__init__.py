@@ -61,3 +61,4 @@ _install()
 
 from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are installed)
 from chainrule.io import load, save  # noqa: E402
+from chainrule.autograd.ops.layout import broadcast_shapes  # noqa: E402

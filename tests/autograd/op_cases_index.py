@@ -287,6 +287,142 @@ CASES: list[Case] = [
         MAT,
         tag="tensor-dim",
     ),
+    # -- layout -------------------------------------------------------------------------------
+    C(
+        "tensor_unfold",
+        lambda t, a: a.unfold(1, 2, 1),
+        lambda a: np.stack([a[:, 0:2], a[:, 1:3]], axis=1),
+        MAT,
+    ),
+    C(
+        "tensor_unfold",
+        lambda t, a: a.unfold(-1, 2, 2),
+        lambda a: a.reshape(2, 3, 2, 2),
+        CUBE,
+        tag="step",
+    ),
+    C("rot90", lambda t, a: a.rot90(), lambda a: np.rot90(a), MAT),
+    C("rot90", lambda t, a: a.rot90(3, (2, 0)), lambda a: np.rot90(a, 3, (2, 0)), CUBE, tag="k3"),
+    C("rot90", lambda t, a: a.rot90(-2, (1, 2)), lambda a: np.rot90(a, 2, (1, 2)), CUBE, tag="k2"),
+    C("fliplr", lambda t, a: a.fliplr(), np.fliplr, MAT),
+    C("flipud", lambda t, a: a.flipud(), np.flipud, (((4,),), ((2, 3),))),
+    C(
+        "meshgrid",
+        lambda t, a, b: t.meshgrid(a, b, indexing="ij"),
+        lambda a, b: tuple(np.meshgrid(a, b, indexing="ij")),
+        (((2,), (3,)),),
+    ),
+    C(
+        "meshgrid",
+        lambda t, a, b, c: t.meshgrid([a, b, c], indexing="xy"),
+        lambda a, b, c: tuple(np.meshgrid(a, b, c, indexing="xy")),
+        (((2,), (3,), (4,)),),
+        tag="xy",
+    ),
+    C(
+        "cartesian_prod",
+        lambda t, a, b: t.cartesian_prod(a, b),
+        lambda a, b: np.array([[x, y] for x in a for y in b]),
+        (((2,), (3,)),),
+    ),
+    C(
+        "combinations",
+        lambda t, a: t.combinations(a, 2),
+        lambda a: np.array([[a[i], a[j]] for i in range(4) for j in range(i + 1, 4)]),
+        (((4,),),),
+    ),
+    C(
+        "combinations",
+        lambda t, a: t.combinations(a, 2, with_replacement=True),
+        lambda a: np.array([[a[i], a[j]] for i in range(3) for j in range(i, 3)]),
+        (((3,),),),
+        tag="replacement",
+    ),
+    C("atleast_1d", lambda t, a: t.atleast_1d(a), np.atleast_1d, UNARY),
+    C("atleast_2d", lambda t, a: t.atleast_2d(a), np.atleast_2d, UNARY),
+    C("atleast_3d", lambda t, a, b: t.atleast_3d(a, b), np.atleast_3d, (((), (2, 3)),)),
+    C(
+        "hstack",
+        lambda t, a, b: t.hstack([a, b]),
+        lambda a, b: np.hstack([a, b]),
+        (((2, 1), (2, 3)), ((2,), (3,))),
+    ),
+    C(
+        "vstack",
+        lambda t, a, b: t.vstack([a, b]),
+        lambda a, b: np.vstack([a, b]),
+        (((3,), (2, 3)),),
+    ),
+    C(
+        "vstack",
+        lambda t, a, b: t.row_stack([a, b]),
+        lambda a, b: np.vstack([a, b]),
+        (((3,), (3,)),),
+        tag="row_stack",
+    ),
+    C(
+        "dstack",
+        lambda t, a, b: t.dstack([a, b]),
+        lambda a, b: np.dstack([a, b]),
+        (((2, 3), (2, 3, 2)),),
+    ),
+    C(
+        "column_stack",
+        lambda t, a, b: t.column_stack([a, b]),
+        lambda a, b: np.column_stack([a, b]),
+        (((3,), (3, 2)),),
+    ),
+    C(
+        "tensor_split",
+        lambda t, a: a.tensor_split(2, dim=1),
+        lambda a: tuple(np.array_split(a, 2, axis=1)),
+        MAT,
+    ),
+    C(
+        "tensor_split",
+        lambda t, a: t.tensor_split(a, [1, 3], 0),
+        lambda a: (a[:1], a[1:3], a[3:]),
+        (((5,),),),
+        tag="indices",
+    ),
+    C("hsplit", lambda t, a: a.hsplit([1]), lambda a: tuple(np.hsplit(a, [1])), MAT),
+    C("vsplit", lambda t, a: a.vsplit(2), lambda a: tuple(np.vsplit(a, 2)), CUBE),
+    C("dsplit", lambda t, a: a.dsplit(2), lambda a: tuple(np.dsplit(a, 2)), CUBE),
+    C("select", lambda t, a: a.select(1, -1), lambda a: a[:, -1], MAT),
+    C(
+        "block_diag",
+        lambda t, a, b, c: t.block_diag(a, b, c),
+        lambda a, b, c: _block_diag_ref([a.reshape(1, 1), b.reshape(1, -1), c]),
+        (((), (2,), (2, 3)),),
+    ),
+    C(
+        "broadcast_tensors",
+        lambda t, a, b: t.broadcast_tensors(a, b),
+        lambda a, b: tuple(np.broadcast_arrays(a, b)),
+        (((2, 1), (3,)),),
+    ),
+    C(
+        "movedim",
+        lambda t, a: a.movedim((0, 2), (1, 0)),
+        lambda a: np.moveaxis(a, (0, 2), (1, 0)),
+        CUBE,
+        tag="tuples",
+    ),
+    C(
+        "movedim",
+        lambda t, a: t.moveaxis(a, 0, 1),
+        lambda a: np.moveaxis(a, 0, 1),
+        CUBE,
+        tag="moveaxis",
+    ),
+    C(
+        "transpose",
+        lambda t, a: a.swapdims(0, 2),
+        lambda a: np.swapaxes(a, 0, 2),
+        CUBE,
+        tag="swapdims",
+    ),
+    C("contiguous", lambda t, a: a.t().contiguous(), lambda a: a.T, MAT),
 ]
 
 
@@ -295,4 +431,13 @@ def _sc_ref(a, s, idx=IDX_SC2):
     for i in range(idx.shape[0]):
         for j in range(idx.shape[1]):
             out[i, idx[i, j]] = s[i, j]
+    return out
+
+
+def _block_diag_ref(mats):
+    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)))
+    r = c = 0
+    for m in mats:
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
     return out

@@ -21,3 +21,5 @@ from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU 
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
 from chainrule.autograd.ops import contraction  # noqa: F401  (einsum, tensordot, addmm ...)
 from chainrule.autograd.ops import selection  # noqa: F401  (nonzero, diagonal, scatter_reduce ...)
+from chainrule.autograd.ops import index_inplace  # noqa: F401  (index_add_ ..., random fills, multinomial)
+from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgrid, stacks ...)

@@ -240,7 +240,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(input, dims=dims)
 
 
-@register("transpose", aliases=("swapaxes",))
+@register("transpose", aliases=("swapaxes", "swapdims"))
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions.
 
@@ -275,19 +275,36 @@ def t(input: Tensor) -> Tensor:
     return input if input.ndim < 2 else transpose(input, 0, 1)
 
 
-@register("movedim")
-def movedim(input: Tensor, source: int, destination: int) -> Tensor:
-    """Move dimension ``source`` to position ``destination``.
+@register("movedim", aliases=("moveaxis",))
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination`` (ints or tuples).
 
     Example:
         >>> import chainrule
         >>> chainrule.zeros(2, 3, 4).movedim(0, -1).shape
         (3, 4, 2)
+        >>> chainrule.zeros(2, 3, 4).movedim((0, 1), (2, 0)).shape
+        (3, 4, 2)
     """
     nd = input.ndim
-    s, d = normalize_dim(source, nd, "movedim"), normalize_dim(destination, nd, "movedim")
-    order = [i for i in range(nd) if i != s]
-    order.insert(d, s)
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise ShapeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    src = tuple(normalize_dim(s, nd, "movedim") for s in src)
+    dst = tuple(normalize_dim(d, nd, "movedim") for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(f"movedim: repeated dim in source {src} or destination {dst}")
+    order = [-1] * nd
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(nd) if i not in src)
+    order = [next(rest) if o < 0 else o for o in order]
+    if order == list(range(nd)):
+        return input
     return Permute.apply(input, dims=tuple(order))
 
 
