@@ -63,3 +63,4 @@ from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are inst
 from chainrule.io import load, save  # noqa: E402
 from chainrule import special  # noqa: E402  (torch.special's counterpart)
 from chainrule.autograd.ops import return_types  # noqa: E402  (named tuples, as torch's)
+from chainrule.autograd.ops.layout import broadcast_shapes  # noqa: E402

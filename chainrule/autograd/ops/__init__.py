@@ -20,3 +20,7 @@ from chainrule.autograd.ops import conv, pool  # noqa: F401  (conv/pool families
 from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU time loop)
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
 from chainrule.autograd.ops import logexp, rounding, scan, sorting, stats, trig  # noqa: F401,E402
+from chainrule.autograd.ops import contraction  # noqa: F401  (einsum, tensordot, addmm ...)
+from chainrule.autograd.ops import selection  # noqa: F401  (nonzero, diagonal, scatter_reduce ...)
+from chainrule.autograd.ops import index_inplace  # noqa: F401  (index_add_ ..., random fills, multinomial)
+from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgrid, stacks ...)

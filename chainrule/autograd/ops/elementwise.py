@@ -491,7 +491,7 @@ class Where(Function):
 
 
 @register("where", method=True)
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any = None, other: Any = None) -> Tensor:
     """Pick ``input`` where ``condition`` is true, else ``other``. The branch not taken gets
     exactly zero gradient (never NaN, even if it holds NaN or Inf).
 
@@ -501,6 +501,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         >>> chainrule.where(x > 0, x, 0.0).tolist()
         [0.0, 2.0]
     """
+    if input is None and other is None:  # where(condition): nonzero(condition, as_tuple=True)
+        return condition.nonzero(as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)

@@ -19,6 +19,21 @@ from chainrule.autograd.tensor import Tensor
 _wrap = Tensor._wrap
 
 
+class IndexOutOfBoundsError(IndexError, RuntimeError):
+    """An index outside its dimension. PyTorch raises ``RuntimeError`` here; this is both an
+    ``IndexError`` and a ``RuntimeError``, so either ``except`` clause catches it."""
+
+
+def check_index_bounds(op: str, idx: np.ndarray, dim: int, n: int) -> None:
+    """Refuse indices outside ``[0, n)`` (PyTorch's gather/scatter/index_select do not wrap
+    negative indices), naming the first bad one as PyTorch does."""
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexOutOfBoundsError(
+            f"{op}: index {bad} is out of bounds for dimension {dim} with size {n}"
+        )
+
+
 def _convert_index(index: Any) -> tuple[Any, bool]:
     """Turn a user index into a NumPy index; report whether it is advanced (array-based)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -149,9 +164,7 @@ def _check_gather_index(op: str, input: Tensor, dim: int, index: Tensor) -> np.n
             raise ValueError(
                 f"{op}: index shape {idx.shape} exceeds input shape {input.shape} in dim {d}"
             )
-    n = input.shape[dim]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(f"{op}: index out of range for dim {dim} of size {n}")
+    check_index_bounds(op, idx, dim, input.shape[dim] if input.ndim else 1)
     return idx
 
 
@@ -247,6 +260,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
             f"index_select: index must be a 1-D integer tensor, got shape "
             f"{idx.shape} dtype {idx.dtype}"
         )
+    check_index_bounds("index_select", idx, d, input.shape[d] if input.ndim else 1)
     return GetItem.apply(input, index=(slice(None),) * d + (idx,), advanced=True)
 
 

@@ -47,7 +47,24 @@ class Reshape(Function):
         return g.reshape(self.in_shape)
 
 
-@register("reshape", aliases=("view",))
+class ShapeError(ValueError, RuntimeError):
+    """A bad shape argument. PyTorch raises ``RuntimeError``; this is also a ``ValueError``."""
+
+
+def _check_shape(op: str, shape: tuple) -> tuple:
+    """PyTorch's shape rules: ints >= -1, at most one -1."""
+    shape = tuple(int(s) for s in shape)
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise ShapeError(
+                f"{op}: invalid shape dimension {s} at index {i} of shape {list(shape)}"
+            )
+    if shape.count(-1) > 1:
+        raise ShapeError(f"{op}: only one dimension can be inferred (-1), got shape {list(shape)}")
+    return shape
+
+
+@register("reshape")
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """A tensor with the same data and a new shape (one dimension may be -1).
 
@@ -59,7 +76,55 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     if shape == input._data.shape:
         return input
-    return Reshape.apply(input, shape=shape)
+    return Reshape.apply(input, shape=_check_shape("reshape", shape))
+
+
+@primitive
+class View(Reshape):
+    """``view``: a reshape that must share memory; refused when the strides do not allow it."""
+
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        v = a.view()
+        try:
+            v.shape = shape
+        except AttributeError:
+            raise ShapeError(
+                f"view: view size is not compatible with input tensor's size and stride (at "
+                f"least one dimension spans across two contiguous subspaces): shape {a.shape} "
+                f"strides {a.strides} to {shape}. Use .reshape(...) instead."
+            ) from None
+        except ValueError:
+            raise ShapeError(
+                f"view: shape {list(shape)} is invalid for input of size {a.size} "
+                f"(input shape {a.shape})"
+            ) from None
+        return v
+
+    @classmethod
+    def name(cls) -> str:
+        return "ViewBackward"
+
+
+@register("view", method=True, export=False)
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """A tensor sharing this one's memory with a new shape (PyTorch's ``Tensor.view``): raises
+    when the memory layout does not allow it (use ``reshape``, which copies then).
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.arange(6); v = x.view(2, 3); v[0, 0] = 9; x.tolist()[0]
+        9
+        >>> try:
+        ...     chainrule.zeros(2, 3).t().view(6)
+        ... except RuntimeError as e:
+        ...     print(str(e)[:44])
+        view: view size is not compatible with input
+    """
+    shape = _shape_arg(shape)
+    if shape == input._data.shape:
+        return input
+    return View.apply(input, shape=_check_shape("view", shape))
 
 
 @register("view_as")
@@ -175,7 +240,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(input, dims=dims)
 
 
-@register("transpose", aliases=("swapaxes",))
+@register("transpose", aliases=("swapaxes", "swapdims"))
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions.
 
@@ -210,19 +275,36 @@ def t(input: Tensor) -> Tensor:
     return input if input.ndim < 2 else transpose(input, 0, 1)
 
 
-@register("movedim")
-def movedim(input: Tensor, source: int, destination: int) -> Tensor:
-    """Move dimension ``source`` to position ``destination``.
+@register("movedim", aliases=("moveaxis",))
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination`` (ints or tuples).
 
     Example:
         >>> import chainrule
         >>> chainrule.zeros(2, 3, 4).movedim(0, -1).shape
         (3, 4, 2)
+        >>> chainrule.zeros(2, 3, 4).movedim((0, 1), (2, 0)).shape
+        (3, 4, 2)
     """
     nd = input.ndim
-    s, d = normalize_dim(source, nd, "movedim"), normalize_dim(destination, nd, "movedim")
-    order = [i for i in range(nd) if i != s]
-    order.insert(d, s)
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise ShapeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    src = tuple(normalize_dim(s, nd, "movedim") for s in src)
+    dst = tuple(normalize_dim(d, nd, "movedim") for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(f"movedim: repeated dim in source {src} or destination {dst}")
+    order = [-1] * nd
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(nd) if i not in src)
+    order = [next(rest) if o < 0 else o for o in order]
+    if order == list(range(nd)):
+        return input
     return Permute.apply(input, dims=tuple(order))
 
 
@@ -471,6 +553,18 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         [1, 2]
     """
     d = normalize_dim(dim, input.ndim, "narrow")
+    n = input.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(
+            f"narrow: start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    start = start % n if start < 0 else start
+    if length < 0:
+        raise ShapeError(f"narrow: length must be non-negative, got {length}")
+    if start + length > n:
+        raise ShapeError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n})."
+        )
     idx = [slice(None)] * input.ndim
     idx[d] = slice(start, start + length)
     return input[tuple(idx)]
@@ -560,6 +654,12 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
     if mode == "constant":
         if builtins.any(lo < 0 or hi < 0 for lo, hi in widths):
+            for d, ((lo, hi), n) in enumerate(zip(widths, input.shape)):
+                if n + lo + hi < 0:
+                    raise ShapeError(
+                        f"pad: negative padding ({lo}, {hi}) removes more than the {n} elements "
+                        f"of dim {d} (input shape {input.shape})"
+                    )
             idx = tuple(
                 slice(builtins.max(-lo, 0), n - builtins.max(-hi, 0))
                 for (lo, hi), n in zip(widths, input.shape)
@@ -595,14 +695,17 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
 
 @register("contiguous")
 def contiguous(input: Tensor) -> Tensor:
-    """Return the tensor itself (NumPy handles memory layout; kept for PyTorch code).
+    """The tensor itself when its memory is C-contiguous, else a contiguous copy (gradients
+    flow back through the copy).
 
     Example:
         >>> import chainrule
-        >>> x = chainrule.zeros(2); x.contiguous() is x
-        True
+        >>> x = chainrule.zeros(2, 3); x.contiguous() is x, x.t().contiguous().view(6).shape
+        (True, (6,))
     """
-    return input
+    if input._data.flags.c_contiguous:
+        return input
+    return Clone.apply(input)
 
 
 @primitive
