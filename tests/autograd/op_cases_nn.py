@@ -155,3 +155,154 @@ CASES += [
         tag="p=1",
     ),
 ]
+
+
+def _k(t, arr, like):
+    return t.tensor(np.asarray(arr), dtype=like.dtype)
+
+
+SIGN = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+POS = (SIGN > 0).astype(float)
+CLS = np.array([2, 0, 3])
+ML_TARGET = np.array([[3, 0, -1, 1], [1, -1, 2, 2], [0, 1, 2, 3]])
+COUNTS = np.array([[0.0, 1.0, 3.0], [2.0, 0.5, 7.0]])
+
+
+def _lsig(x):
+    return -np.logaddexp(0, -x)
+
+
+def _mm_ref(x, y, p=1, margin=1.0):
+    n, c = x.shape
+    h = np.maximum(margin - x[np.arange(n), y][:, None] + x, 0) ** p
+    h[np.arange(n), y] = 0
+    return (h.sum(1) / c).mean()
+
+
+def _mlm_ref(x, tgt):
+    out = []
+    for row, tr in zip(x, tgt):
+        end = np.flatnonzero(tr < 0)
+        js = tr[: end[0] if end.size else len(tr)]
+        others = [i for i in range(len(row)) if i not in set(js)]
+        out.append(sum(max(0, 1 - row[j] + row[i]) for j in js for i in others) / len(row))
+    return np.mean(out)
+
+
+def _gnll_ref(x, y, v):
+    return (0.5 * (np.log(v) + (x - y) ** 2 / v)).mean()
+
+
+def _pd(a, b, p=2.0, eps=1e-6):
+    return (np.abs(a - b + eps) ** p).sum(-1) ** (1 / p)
+
+
+CASES += [
+    C(
+        "gaussian_nll_loss",
+        lambda t, x, y, v: F(t).gaussian_nll_loss(x, y, v),
+        lambda x, y, v: _gnll_ref(x, y, v.reshape(v.shape + (1,) * (x.ndim - v.ndim))),
+        (((2, 3), (2, 3), (2, 3)), ((2, 3), (2, 3), (2,)), ((2, 3), (2, 3), (2, 1))),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "gaussian_nll_loss",
+        lambda t, x, y, v: F(t).gaussian_nll_loss(x, y, v, full=True, reduction="none"),
+        lambda x, y, v: 0.5 * (np.log(v) + (x - y) ** 2 / v) + 0.5 * np.log(2 * np.pi),
+        (((2, 3), (2, 3), (2, 3)),),
+        domain=("real", "real", "pos"),
+        tag="full",
+    ),
+    C(
+        "poisson_nll_loss",
+        lambda t, x: F(t).poisson_nll_loss(x, _k(t, COUNTS, x)),
+        lambda x: (np.exp(x) - COUNTS * x).mean(),
+        (((2, 3),),),
+    ),
+    C(
+        "poisson_nll_loss",
+        lambda t, x, y: F(t).poisson_nll_loss(x, y, log_input=False, full=True, reduction="sum"),
+        lambda x, y: (
+            x
+            - y * np.log(x + 1e-8)
+            + np.where(y > 1, y * np.log(y) - y + 0.5 * np.log(2 * np.pi * y), 0)
+        ).sum(),
+        (((2, 3), (2, 3)),),
+        domain=("pos", "pos"),
+        tag="full",
+    ),
+    C(
+        "soft_margin_loss",
+        lambda t, x: F(t).soft_margin_loss(x, _k(t, SIGN, x)),
+        lambda x: np.logaddexp(0, -SIGN * x).mean(),
+        (((2, 3),),),
+    ),
+    C(
+        "hinge_embedding_loss",
+        lambda t, x: F(t).hinge_embedding_loss(x, _k(t, SIGN, x), margin=0.7, reduction="none"),
+        lambda x: np.where(SIGN == 1, x, np.maximum(0.7 - x, 0)),
+        (((2, 3),),),
+        domain="distinct",
+    ),
+    C(
+        "multilabel_soft_margin_loss",
+        lambda t, x: F(t).multilabel_soft_margin_loss(x, _k(t, POS, x)),
+        lambda x: (-POS * _lsig(x) - (1 - POS) * _lsig(-x)).mean(1).mean(),
+        (((2, 3),),),
+    ),
+    C(
+        "multilabel_soft_margin_loss",
+        lambda t, x, w: F(t).multilabel_soft_margin_loss(x, _k(t, POS, x), w, reduction="none"),
+        lambda x, w: ((-POS * _lsig(x) - (1 - POS) * _lsig(-x)) * w).mean(1),
+        (((2, 3), (3,)),),
+        tag="weight",
+    ),
+    C(
+        "multi_margin_loss",
+        lambda t, x: F(t).multi_margin_loss(x, t.tensor(CLS)),
+        lambda x: _mm_ref(x, CLS),
+        (((3, 4),),),
+        domain="distinct",
+    ),
+    C(
+        "multi_margin_loss",
+        lambda t, x: F(t).multi_margin_loss(x, t.tensor(CLS), p=2, margin=0.3),
+        lambda x: _mm_ref(x, CLS, 2, 0.3),
+        (((3, 4),),),
+        domain="distinct",
+        tag="p=2",
+    ),
+    C(
+        "multilabel_margin_loss",
+        lambda t, x: F(t).multilabel_margin_loss(x, t.tensor(ML_TARGET)),
+        lambda x: _mlm_ref(x, ML_TARGET),
+        (((3, 4),),),
+        domain="distinct",
+    ),
+    C(
+        "triplet_margin_loss",
+        lambda t, a, p, n: F(t).triplet_margin_loss(a, p, n, margin=2.0),
+        lambda a, p, n: np.maximum(2.0 + _pd(a, p) - _pd(a, n), 0).mean(),
+        (((4, 3), (4, 3), (4, 3)),),
+    ),
+    C(
+        "triplet_margin_loss",
+        lambda t, a, p, n: F(t).triplet_margin_loss(a, p, n, 3.0, p=1, swap=True, reduction="none"),
+        lambda a, p, n: np.maximum(3.0 + _pd(a, p, 1) - np.minimum(_pd(a, n, 1), _pd(p, n, 1)), 0),
+        (((4, 3), (4, 3), (4, 3)),),
+        tag="swap-p1",
+    ),
+    C(
+        "triplet_margin_with_distance_loss",
+        lambda t, a, p, n: F(t).triplet_margin_with_distance_loss(
+            a, p, n, distance_function=lambda x, y: ((x - y) ** 2).sum(-1), margin=5.0, swap=True
+        ),
+        lambda a, p, n: np.maximum(
+            5.0
+            + ((a - p) ** 2).sum(-1)
+            - np.minimum(((a - n) ** 2).sum(-1), ((p - n) ** 2).sum(-1)),
+            0,
+        ).mean(),
+        (((4, 3), (4, 3), (4, 3)),),
+    ),
+]
