@@ -30,6 +30,8 @@ from chainrule.data.dataloader import (
     default_convert,
 )
 from chainrule.data import datasets
+from chainrule.data.dataset import ChainDataset, StackDataset
+from chainrule.data.dataloader import WorkerInfo, get_worker_info
 
 __all__ = [
     "BatchSampler",
@@ -50,3 +52,4 @@ __all__ = [
     "random_split",
     "train_test_split",
 ]
+__all__ += ["ChainDataset", "StackDataset", "WorkerInfo", "get_worker_info"]
