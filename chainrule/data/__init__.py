@@ -31,6 +31,8 @@ from chainrule.data.dataloader import (
 )
 from chainrule.data import datasets
 from chainrule.data.distributed import DistributedSampler
+from chainrule.data.dataset import ChainDataset, StackDataset
+from chainrule.data.dataloader import WorkerInfo, get_worker_info
 
 __all__ = [
     "BatchSampler",
@@ -52,3 +54,4 @@ __all__ = [
     "random_split",
     "train_test_split",
 ]
+__all__ += ["ChainDataset", "StackDataset", "WorkerInfo", "get_worker_info"]

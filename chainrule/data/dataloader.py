@@ -46,6 +46,7 @@ __all__ = [
     "default_collate",
     "default_convert",
 ]
+__all__ += ["WorkerInfo", "get_worker_info"]
 
 
 # -- samplers ------------------------------------------------------------------------------------
@@ -73,6 +74,12 @@ class Sampler:
         """The whole epoch's indices as an int64 array, for samplers that can say it at once
         (lets :class:`BatchSampler` slice instead of looping in Python); ``None`` otherwise."""
         return None
+
+    def _chunks(self) -> Iterator[np.ndarray] | None:
+        """The epoch's indices as consecutive int64 arrays (drawn as consumed, so an epoch of
+        10**12 indices never exists at once); by default the whole :meth:`_epoch`."""
+        epoch = self._epoch()
+        return None if epoch is None else iter((epoch,))
 
 
 class SequentialSampler(Sampler):
@@ -145,11 +152,41 @@ class RandomSampler(Sampler):
         reps = [rng.permutation(n) for _ in range(-(-m // n))] if n else [np.empty(0, np.int64)]
         return np.concatenate(reps)[:m].astype(np.int64, copy=False)
 
+    def _chunks(self) -> Iterator[np.ndarray]:
+        """Small epochs are drawn at once (:meth:`_epoch`); an epoch of more than
+        ``_LAZY_ABOVE`` indices is drawn chunk by chunk from a child generator seeded now,
+        in the calling thread (so prefetching threads never touch the shared generator)."""
+        m = self.num_samples
+        if m <= _LAZY_ABOVE:
+            return iter((self._epoch(),))
+        rng = self._own if self._own is not None else _rng(None)
+        child = np.random.default_rng(int(rng.integers(0, 2**63 - 1)))
+        return _lazy_chunks(child, len(self.data_source), m, self.replacement)
+
     def __iter__(self) -> Iterator[int]:
-        return iter(self._epoch().tolist())  # drawn now, not lazily
+        chunks = self._chunks()  # drawn now (small epochs) or seeded now (huge ones)
+        return (i for c in chunks for i in c.tolist())
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+_LAZY_ABOVE = 1 << 20  # RandomSampler epochs longer than this are drawn lazily
+_CHUNK = 1 << 16
+
+
+def _lazy_chunks(
+    rng: np.random.Generator, n: int, m: int, replacement: bool
+) -> Iterator[np.ndarray]:
+    """``m`` indices in ``[0, n)`` as int64 chunks: uniform draws, or whole permutations."""
+    left = m
+    while left > 0:
+        if replacement:
+            c = rng.integers(0, n, size=min(_CHUNK, left), dtype=np.int64)
+        else:
+            c = rng.permutation(n).astype(np.int64, copy=False)[:left]
+        left -= len(c)
+        yield c
 
 
 class SubsetRandomSampler(Sampler):
@@ -244,13 +281,11 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def _arrays(self) -> Iterator[np.ndarray] | None:
-        """Batches as int64 arrays, by slicing the epoch's index array (drawn now)."""
-        epoch = self.sampler._epoch() if isinstance(self.sampler, Sampler) else None
-        if epoch is None:
+        """Batches as int64 arrays, by slicing the epoch's index chunks (drawn or seeded now)."""
+        chunks = self.sampler._chunks() if isinstance(self.sampler, Sampler) else None
+        if chunks is None:
             return None
-        bs = self.batch_size
-        stop = (len(epoch) // bs) * bs if self.drop_last else len(epoch)
-        return (epoch[i : i + bs] for i in range(0, stop, bs))
+        return _rebatch(chunks, self.batch_size, self.drop_last)
 
     def __iter__(self) -> Iterator[list[int]]:
         arrays = self._arrays()
@@ -271,6 +306,20 @@ class BatchSampler(Sampler):
     def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+def _rebatch(chunks: Iterator[np.ndarray], bs: int, drop_last: bool) -> Iterator[np.ndarray]:
+    """Cut a stream of index arrays into arrays of ``bs`` (the last shorter unless dropped)."""
+    rest = np.empty(0, np.int64)
+    for c in chunks:
+        if len(rest):
+            c = np.concatenate([rest, c])
+        stop = (len(c) // bs) * bs
+        for i in range(0, stop, bs):
+            yield c[i : i + bs]
+        rest = c[stop:]
+    if len(rest) and not drop_last:
+        yield rest
 
 
 # -- collate -------------------------------------------------------------------------------------
@@ -414,7 +463,11 @@ class DataLoader:
             off; ``True``: 2). Same batches, same order.
         num_workers: accepted for PyTorch compatibility; ``w > 0`` means ``prefetch=2 * w``
             (one thread, no processes).
-        pin_memory, timeout, worker_init_fn, persistent_workers: accepted and ignored.
+        worker_init_fn: with ``num_workers > 0``, called as ``worker_init_fn(0)`` in the
+            prefetch thread (the one worker) before it loads (once per epoch, or once in all
+            with ``persistent_workers``); :func:`get_worker_info` works there.
+        prefetch_factor: batches per worker prepared ahead (``num_workers > 0`` only; 2).
+        pin_memory, pin_memory_device, timeout, in_order: accepted and ignored.
 
     With the default collate, a :class:`TensorDataset` (or a :class:`Subset` of one) is batched
     with one fancy index per tensor, not item by item.
@@ -448,7 +501,25 @@ class DataLoader:
         *,
         prefetch: int | bool = 0,
         persistent_workers: bool = False,
+        prefetch_factor: int | None = None,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
+        if prefetch_factor is not None:
+            if num_workers == 0:
+                raise ValueError(
+                    "prefetch_factor option could only be specified in multiprocessing. let "
+                    "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                    "to None."
+                )
+            if not isinstance(prefetch_factor, int) or prefetch_factor < 0:
+                raise ValueError(
+                    f"prefetch_factor should be a non-negative int, got {prefetch_factor!r}"
+                )
+        self.prefetch_factor = prefetch_factor
+        self.worker_init_fn = worker_init_fn
+        self.persistent_workers = persistent_workers
+        self._worker_started = False
         self.dataset = dataset
         self.generator = generator
         self._iterable = isinstance(dataset, IterableDataset)
@@ -458,7 +529,8 @@ class DataLoader:
             raise ValueError(
                 f"num_workers option should be a non-negative integer, got {num_workers}"
             )
-        prefetch = max(int(prefetch), 2 * num_workers)
+        per_worker = 2 if prefetch_factor is None else prefetch_factor
+        prefetch = max(int(prefetch), per_worker * num_workers)
         if prefetch < 0:
             raise ValueError(f"prefetch should be >= 0, got {prefetch}")
         self.prefetch = prefetch
@@ -564,8 +636,67 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         batches = self._batches()
         if self.prefetch > 0:
+            if self.num_workers > 0:
+                batches = self._in_worker(batches)
             return _Prefetcher(batches, self.prefetch)
         return batches
+
+    def _in_worker(self, batches: Iterator[Any]) -> Iterator[Any]:
+        """Run ``batches`` as the one "worker" (the prefetch thread): ``get_worker_info()``
+        describes it there, and ``worker_init_fn(0)`` runs first (once per epoch, or once
+        in all with ``persistent_workers``)."""
+        seed = int(_rng(self.generator).integers(0, 2**63 - 1))  # drawn in the calling thread
+        info = WorkerInfo(id=0, num_workers=1, seed=seed, dataset=self.dataset)
+        init = self.worker_init_fn
+        if self.persistent_workers and self._worker_started:
+            init = None
+        self._worker_started = True
+
+        def run() -> Iterator[Any]:
+            _worker_local.info = info
+            try:
+                if init is not None:
+                    init(0)
+                yield from batches
+            finally:
+                _worker_local.info = None
+
+        return run()
+
+
+class WorkerInfo:
+    """What :func:`get_worker_info` returns inside a loading worker: ``id``, ``num_workers``,
+    ``seed`` and ``dataset``. chainrule has one worker (a thread), so ``num_workers`` is 1 and
+    sharding an :class:`IterableDataset` by worker gives the whole stream once.
+
+    Example:
+        >>> from chainrule.data import WorkerInfo
+        >>> WorkerInfo(id=0, num_workers=1, seed=7, dataset=None).num_workers
+        1
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.__dict__.update(kwargs)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k != "dataset")
+        return f"WorkerInfo({body})"
+
+
+_worker_local = threading.local()
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """The :class:`WorkerInfo` of the loading worker this runs in, or ``None`` in the main
+    thread (as PyTorch in the main process). A ``DataLoader(num_workers > 0)`` loads in one
+    background thread, where this returns ``WorkerInfo(id=0, num_workers=1, ...)``.
+
+    Example:
+        >>> from chainrule.data import get_worker_info
+        >>> get_worker_info() is None
+        True
+    """
+    return getattr(_worker_local, "info", None)
 
 
 _DONE = object()

@@ -24,6 +24,7 @@ __all__ = [
     "random_split",
     "train_test_split",
 ]
+__all__ += ["ChainDataset", "StackDataset"]
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -333,3 +334,80 @@ def train_test_split(
         else:
             out += [a[tr], a[te]]
     return out
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after another (the streams are chained lazily).
+
+    Example:
+        >>> from chainrule.data import ChainDataset, IterableDataset
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        ...     def __len__(self):
+        ...         return self.n
+        >>> ds = ChainDataset([Count(2), Count(3)])
+        >>> list(ds), len(ds)
+        ([0, 1, 0, 1, 2], 5)
+    """
+
+    def __init__(self, datasets: Sequence[Dataset] | Iterator[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(
+                    f"ChainDataset only supports IterableDataset, got {type(d).__name__}"
+                )
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(
+                    f"ChainDataset only supports IterableDataset, got {type(d).__name__}"
+                )
+            total += len(d)  # type: ignore[arg-type]
+        return total
+
+
+class StackDataset(Dataset[Any]):
+    """Several datasets of the same length side by side: item ``i`` is the tuple (positional
+    arguments) or dict (keyword arguments) of their items ``i``.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule.data import StackDataset, TensorDataset
+        >>> ds = StackDataset(image=[10, 20], label=[0, 1])
+        >>> ds[1], len(ds)
+        ({'image': 20, 'label': 1}, 2)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "StackDataset: supported either tuple-like (positional) or dict-like (keyword) "
+                "input, but both types are given"
+            )
+        parts = list(args) if args else list(kwargs.values())
+        if not parts:
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        n = len(parts[0])
+        if any(len(d) != n for d in parts):
+            raise ValueError(
+                f"StackDataset: size mismatch between datasets: {[len(d) for d in parts]}"
+            )
+        self._length = n
+        self.datasets: tuple | dict = tuple(args) if args else dict(kwargs)
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length

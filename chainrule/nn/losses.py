@@ -1010,3 +1010,671 @@ class MarginRankingLoss(_Loss):
         return margin_ranking_loss(
             input1, input2, target, margin=self.margin, reduction=self.reduction
         )
+
+
+# ----------------------------------------------------------------------------------------------
+# nnmisc: probabilistic, margin, multi-label and triplet losses (composites of registered ops)
+# ----------------------------------------------------------------------------------------------
+__all__ += [
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "SoftMarginLoss",
+    "HingeEmbeddingLoss",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
+    "NLLLoss2d",
+]
+__functional__ += [
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
+    "soft_margin_loss",
+    "hinge_embedding_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+def _float_input(name: str, what: str, t: Any) -> Tensor:
+    _check_tensor(name, what, t)
+    if t.dtype.kind != "f":
+        raise TypeError(f"{name}: {what} must be a floating-point tensor, got {t.dtype}")
+    return t
+
+
+def _target_like(name: str, input: Tensor, target: Any) -> Tensor:
+    """A target of the input's shape; a non-float target becomes an input-dtype constant."""
+    _check_tensor(name, "target", target)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"{name}: input shape {input.shape} and target shape {target.shape} differ; "
+            "chainrule does not broadcast them (see docs/deviations.md)"
+        )
+    if target.dtype != input.dtype:
+        if target.dtype.kind == "f":
+            raise TypeError(
+                f"{name}: target dtype {target.dtype} differs from input dtype {input.dtype}"
+            )
+        return _wrap(target._data.astype(input.dtype))
+    return target
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Gaussian negative log likelihood ``0.5 (log(var) + (input - target)^2 / var)`` (+ the
+    constant ``0.5 log(2 pi)`` with ``full``).
+
+    ``var`` has the input's shape, or one dimension fewer / one size-1 dimension
+    (homoscedastic), or is a float. It is clamped to ``eps``; as in PyTorch the gradient passes
+    through the clamp unchanged.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.gaussian_nll_loss(chainrule.zeros(2), chainrule.ones(2), chainrule.ones(2)).item()
+        0.5
+    """
+    name = "gaussian_nll_loss"
+    reduction = _reduction(name, None, None, reduction)
+    _float_input(name, "input", input)
+    target = _target_like(name, input, target)
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError(f"{name}: var has negative entry/entries ({var})")
+        var = _wrap(np.full(input.shape, var, input.dtype))
+    _float_input(name, "var", var)
+    if np.any(var._data < 0):
+        raise ValueError(f"{name}: var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError(
+                f"{name}: var shape {var.shape} is incorrect for input shape {input.shape} "
+                "(expected the input's shape, the input's shape without its last dimension, "
+                "or the input's shape with one dimension of size 1)"
+            )
+    clamped = np.maximum(var._data, eps).astype(var.dtype)
+    var = var + _wrap(clamped - var._data)  # clamp with the gradient passing through, as torch
+    d = input - target
+    loss = 0.5 * (var.log() + d * d / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Poisson negative log likelihood: ``exp(input) - target * input`` (``log_input``) or
+    ``input - target * log(input + eps)``; ``full`` adds Stirling's term where target > 1.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.poisson_nll_loss(chainrule.zeros(2), chainrule.ones(2)).item()
+        1.0
+    """
+    name = "poisson_nll_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    _float_input(name, "input", input)
+    target = _target_like(name, input, target)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:  # Stirling's term, where target > 1
+        big = _wrap(target._data > 1)
+        t = where(big, target, 1.0)
+        loss = loss + where(big, t * t.log() - t + 0.5 * (t * (2 * np.pi)).log(), 0.0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-target * input))`` (target 1 or -1).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> round(F.soft_margin_loss(chainrule.zeros(2), chainrule.ones(2)).item(), 4)
+        0.6931
+    """
+    from chainrule.nn.functional import softplus
+
+    name = "soft_margin_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    _float_input(name, "input", input)
+    target = _target_like(name, input, target)
+    return _reduce(softplus(-target * input), reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``input`` where ``target`` is 1, ``max(0, margin - input)`` where ``target`` is -1
+    (``input`` is usually a distance).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.tensor([0.3, 0.3])
+        >>> F.hinge_embedding_loss(x, chainrule.tensor([1, -1]), reduction="none").tolist()
+        [0.30000001192092896, 0.699999988079071]
+    """
+    name = "hinge_embedding_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    _float_input(name, "input", input)
+    y = _target_like(name, input, target)._data
+    zero = _wrap(np.zeros((), input.dtype))
+    loss = where(_wrap(y != 1), (margin - input).clamp(min=0), zero) + where(
+        _wrap(y != -1), input, zero
+    )
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-label one-versus-all logistic loss, averaged over the C classes (last dim):
+    ``-mean_c(y log sigmoid(x) + (1 - y) log sigmoid(-x))``, weighted per class by ``weight``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x, y = chainrule.zeros(1, 3), chainrule.ones(1, 3)
+        >>> round(F.multilabel_soft_margin_loss(x, y).item(), 4)
+        0.6931
+    """
+    from chainrule.nn.functional import logsigmoid
+
+    name = "multilabel_soft_margin_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    _float_input(name, "input", input)
+    target = _target_like(name, input, target)
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * (
+            weight if isinstance(weight, Tensor) else _wrap(_const(name, "w", weight, input))
+        )
+    loss = loss.sum(dim=input.ndim - 1) / input.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def _margin_target(name: str, input: Tensor, target: Any) -> tuple[Tensor, np.ndarray, bool]:
+    """(N, C) view of an (N, C) or (C,) input and its (N,) class targets."""
+    _float_input(name, "input", input)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{name}: input must be (N, C) or (C,), got shape {input.shape}")
+    unbatched = input.ndim == 1
+    x = input.unsqueeze(0) if unbatched else input
+    t = _class_target(name, input if not unbatched else input, target, -(10**9))
+    return x, np.asarray(t).reshape(-1), unbatched
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C`` (p 1 or 2),
+    times ``weight[y]``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> round(F.multi_margin_loss(x, chainrule.tensor([3])).item(), 4)
+        0.325
+    """
+    name = "multi_margin_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got p={p!r}")
+    x, t, unbatched = _margin_target(name, input, target)
+    n, c = x.shape
+    xy = x.gather(1, _wrap(t.reshape(n, 1)))
+    h = (margin - xy + x).clamp(min=0)
+    if p == 2:
+        h = h * h
+    if weight is not None:
+        w = _class_weight(name, weight, x, c)
+        h = h * _wrap(w[t].reshape(n, 1))
+    other = np.ones((n, c), x.dtype)
+    other[np.arange(n), t] = 0
+    loss = (h * _wrap(other)).sum(dim=1) / c
+    if unbatched:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-label hinge loss: ``sum_{j in targets, i not} max(0, 1 - (x[j] - x[i])) / C``.
+
+    ``target`` (the input's shape, integer) lists each sample's target classes, ended by the
+    first -1.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> round(F.multilabel_margin_loss(x, chainrule.tensor([[3, 0, -1, 1]])).item(), 4)
+        0.85
+    """
+    name = "multilabel_margin_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    _float_input(name, "input", input)
+    _check_tensor(name, "target", target)
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise ValueError(
+            f"{name}: input must be (N, C) or (C,) and target the same shape, got input "
+            f"{input.shape} and target {target.shape}"
+        )
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{name}: target must be an integer tensor, got {target.dtype}")
+    unbatched = input.ndim == 1
+    x = input.unsqueeze(0) if unbatched else input
+    t = target._data.reshape(x.shape)
+    n, c = x.shape
+    if t.size and (t.min() < -1 or t.max() >= c):
+        raise ValueError(f"{name}: target values must be in [-1, {c}), got {t.min()}..{t.max()}")
+    count = np.zeros((n, c), x.dtype)  # how often each class is listed before the first -1
+    for i in range(n):
+        row = t[i]
+        end = np.flatnonzero(row < 0)
+        for j in row[: end[0] if end.size else c]:
+            count[i, j] += 1
+    not_target = (count == 0).astype(x.dtype)
+    pair = (1.0 - x.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)  # [n, j, i] = 1 - x_j + x_i
+    mask = count[:, :, None] * not_target[:, None, :]
+    loss = (pair * _wrap(mask)).sum(dim=(1, 2)) / c
+    if unbatched:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def _triplet(
+    name: str,
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    dist: Any,
+    margin: float,
+    swap: bool,
+    reduction: str,
+) -> Tensor:
+    for what, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _float_input(name, what, t)
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise ValueError(
+            f"{name}: anchor, positive and negative must have the same number of dimensions, "
+            f"got {anchor.shape}, {positive.shape} and {negative.shape}"
+        )
+    if margin <= 0:
+        raise ValueError(f"{name}: margin must be greater than 0, got {margin}")
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        from chainrule.autograd.ops.elementwise import minimum
+
+        d_neg = minimum(d_neg, dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, margin + d(a, p) - d(a, n))`` with ``d = pairwise_distance(., ., p, eps)``;
+    ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> a = chainrule.zeros(1, 2)
+        >>> F.triplet_margin_loss(a, a, chainrule.tensor([[3.0, 4.0]]), eps=0.0).item()
+        0.0
+    """
+    from chainrule.autograd.ops.distance import pairwise_distance
+
+    name = "triplet_margin_loss"
+    reduction = _reduction(name, size_average, reduce, reduction)
+    return _triplet(
+        name,
+        anchor,
+        positive,
+        negative,
+        lambda a, b: pairwise_distance(a, b, p, eps),
+        margin,
+        swap,
+        reduction,
+    )
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Any = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """:func:`triplet_margin_loss` with any ``distance_function(x1, x2)`` (default
+    ``pairwise_distance``).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> a = chainrule.zeros(1, 2)
+        >>> l1 = lambda x, y: (x - y).abs().sum(-1)
+        >>> F.triplet_margin_with_distance_loss(a, a, a, distance_function=l1).item()
+        1.0
+    """
+    from chainrule.autograd.ops.distance import pairwise_distance
+
+    name = "triplet_margin_with_distance_loss"
+    reduction = _reduction(name, None, None, reduction)
+    dist = pairwise_distance if distance_function is None else distance_function
+    return _triplet(name, anchor, positive, negative, dist, margin, swap, reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Module form of :func:`gaussian_nll_loss`; ``forward(input, target, var)``.
+
+    Example:
+        >>> import chainrule
+        >>> loss_fn = chainrule.nn.GaussianNLLLoss()
+        >>> loss_fn(chainrule.zeros(2), chainrule.ones(2), chainrule.ones(2)).item()
+        0.5
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        """The loss of the Gaussian (``input``, ``var``) against ``target``."""
+        return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Module form of :func:`poisson_nll_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.nn.PoissonNLLLoss()(chainrule.zeros(2), chainrule.ones(2)).item()
+        1.0
+    """
+
+    def __init__(
+        self,
+        log_input: bool = True,
+        full: bool = False,
+        size_average: bool | None = None,
+        eps: float = 1e-8,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        """The loss of the rate ``log_input`` against counts ``target``."""
+        return poisson_nll_loss(
+            log_input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction
+        )
+
+
+class SoftMarginLoss(_Loss):
+    """Module form of :func:`soft_margin_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> round(chainrule.nn.SoftMarginLoss()(chainrule.zeros(2), chainrule.ones(2)).item(), 4)
+        0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of ``input`` against ``target`` (1 or -1)."""
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """Module form of :func:`hinge_embedding_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.nn.HingeEmbeddingLoss()(chainrule.zeros(2), -chainrule.ones(2)).item()
+        1.0
+    """
+
+    def __init__(
+        self,
+        margin: float = 1.0,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of distances ``input`` against ``target`` (1 or -1)."""
+        return hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Module form of :func:`multilabel_soft_margin_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> loss_fn = chainrule.nn.MultiLabelSoftMarginLoss()
+        >>> round(loss_fn(chainrule.zeros(1, 3), chainrule.ones(1, 3)).item(), 4)
+        0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of logits ``input`` against multi-hot ``target``."""
+        return multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Module form of :func:`multi_margin_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> round(chainrule.nn.MultiMarginLoss()(x, chainrule.tensor([3])).item(), 4)
+        0.325
+    """
+
+    def __init__(
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got {p!r}")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of scores ``input`` against class indices ``target``."""
+        return multi_margin_loss(
+            input, target, self.p, self.margin, self.weight, reduction=self.reduction
+        )
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Module form of :func:`multilabel_margin_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> loss_fn = chainrule.nn.MultiLabelMarginLoss()
+        >>> round(loss_fn(x, chainrule.tensor([[3, 0, -1, 1]])).item(), 4)
+        0.85
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The loss of scores ``input`` against the -1-terminated class lists ``target``."""
+        return multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """Module form of :func:`triplet_margin_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> a = chainrule.zeros(1, 2)
+        >>> chainrule.nn.TripletMarginLoss(margin=2.0, eps=0.0)(a, a, a).item()
+        2.0
+    """
+
+    def __init__(
+        self,
+        margin: float = 1.0,
+        p: float = 2.0,
+        eps: float = 1e-6,
+        swap: bool = False,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """The loss of the triplets."""
+        return triplet_margin_loss(
+            anchor,
+            positive,
+            negative,
+            self.margin,
+            self.p,
+            self.eps,
+            self.swap,
+            reduction=self.reduction,
+        )
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """Module form of :func:`triplet_margin_with_distance_loss`.
+
+    Example:
+        >>> import chainrule
+        >>> a = chainrule.zeros(1, 2)
+        >>> chainrule.nn.TripletMarginWithDistanceLoss(margin=0.5)(a, a, a).item()
+        0.5
+    """
+
+    def __init__(
+        self,
+        *,
+        distance_function: Any = None,
+        margin: float = 1.0,
+        swap: bool = False,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(
+                f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin}"
+            )
+        self.distance_function = distance_function
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """The loss of the triplets."""
+        return triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
+        )
+
+
+class NLLLoss2d(NLLLoss):
+    """Deprecated PyTorch alias of :class:`NLLLoss` (which handles (N, C, H, W) inputs).
+
+    Example:
+        >>> import chainrule
+        >>> logp = chainrule.zeros(1, 2, 1, 1)
+        >>> chainrule.nn.NLLLoss2d()(logp, chainrule.zeros(1, 1, 1, dtype=chainrule.int64)).shape
+        ()
+    """

@@ -25,3 +25,13 @@ from chainrule.optim.adadelta import Adadelta
 from chainrule.optim import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "lr_scheduler"]
+
+# nnmisc: more optimizers
+from chainrule.optim.adamax import Adamax  # noqa: E402
+from chainrule.optim.asgd import ASGD  # noqa: E402
+from chainrule.optim.lbfgs import LBFGS  # noqa: E402
+from chainrule.optim.nadam import NAdam  # noqa: E402
+from chainrule.optim.radam import RAdam  # noqa: E402
+from chainrule.optim.rprop import Rprop, SparseAdam  # noqa: E402
+
+__all__ += ["Adamax", "ASGD", "LBFGS", "NAdam", "RAdam", "Rprop", "SparseAdam"]

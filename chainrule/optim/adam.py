@@ -14,6 +14,19 @@ from chainrule.optim.optimizer import Optimizer, ParamsT
 __all__ = ["Adam"]
 
 
+def check_adam_group(opt: Optimizer, group: dict[str, Any]) -> None:
+    """The checks of every Adam-family optimizer: lr, eps, betas and weight_decay."""
+    Optimizer._check_group(opt, group)
+    opt._check_nonnegative(group, "eps")
+    betas = group["betas"]
+    if len(betas) != 2:
+        raise ValueError(f"Invalid betas: {betas} (expected two values (beta1, beta2))")
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b} (expected 0 <= b < 1)")
+    opt._check_nonnegative(group, "weight_decay")
+
+
 class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam`` (single-tensor formulation, same update order).
 
@@ -61,15 +74,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        self._check_nonnegative(group, "eps")
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas} (expected two values (beta1, beta2))")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {b} (expected 0 <= b < 1)")
-        self._check_nonnegative(group, "weight_decay")
+        check_adam_group(self, group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one update; returns ``closure()``'s loss if a closure is given.

@@ -1303,3 +1303,146 @@ class ReduceLROnPlateau(LRScheduler):
             f"ReduceLROnPlateau(mode={self.mode!r}, factor={self.factor}, "
             f"patience={self.patience}, best={self.best}, lr={_lrs(self.optimizer)})"
         )
+
+
+# -- nnmisc: CyclicLR ----------------------------------------------------------------------------
+__all__ += ["CyclicLR"]
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate (Smith, 2017), as ``torch.optim.lr_scheduler.CyclicLR``: the lr
+    goes from ``base_lr`` up to ``max_lr`` in ``step_size_up`` steps and back down in
+    ``step_size_down`` (default: the same), scaled per cycle (``"triangular"``: 1,
+    ``"triangular2"``: halved each cycle) or per iteration (``"exp_range"``: ``gamma**step``),
+    or by ``scale_fn``. Momentum (or Adam's beta1) cycles the opposite way. Step it after each
+    batch.
+
+    A custom ``scale_fn`` is not saved in ``state_dict()`` (as in PyTorch): pass it again when
+    resuming.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule.optim import SGD
+        >>> from chainrule.optim.lr_scheduler import CyclicLR
+        >>> opt = SGD([chainrule.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> s = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+        >>> lrs = []
+        >>> for _ in range(4):
+        ...     opt.step(); s.step(); lrs.append(round(s.get_last_lr()[0], 4))
+        >>> lrs
+        [0.3, 0.5, 0.3, 0.1]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: Literal["triangular", "triangular2", "exp_range"] = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: Literal["cycle", "iterations"] = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        if up <= 0 or down < 0:
+            raise ValueError(
+                f"CyclicLR: step_size_up must be > 0 and step_size_down >= 0, got {up}, {down}"
+            )
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError(
+                f"CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range' (or pass "
+                f"scale_fn), got {mode!r}"
+            )
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        if scale_fn is None:
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    f"CyclicLR: optimizer {type(optimizer).__name__} has no momentum or betas "
+                    "to cycle; pass cycle_momentum=False"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for mm, bm, group in zip(
+                    self.max_momentums, self.base_momentums, optimizer.param_groups
+                ):
+                    self._set_momentum(group, mm)
+                    group["max_momentum"] = mm
+                    group["base_momentum"] = bm
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude scale at cycle (or iteration) ``x``.
+
+        Example:
+            >>> import chainrule
+            >>> from chainrule.optim import SGD
+            >>> from chainrule.optim.lr_scheduler import CyclicLR
+            >>> opt = SGD([chainrule.zeros(1, requires_grad=True)], lr=0.1)
+            >>> CyclicLR(opt, 0.1, 1.0, mode="triangular2", cycle_momentum=False).scale_fn(3)
+            0.25
+        """
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        if self.mode == "exp_range":
+            return self.gamma**x
+        return 1.0
+
+    _set_momentum = OneCycleLR._set_momentum
+
+    def get_lr(self) -> list[float]:
+        """The lrs at the current step (and sets the cycled momentum / beta1)."""
+        self._warn_get_lr()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        s = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [b + (m - b) * scale_factor * s for b, m in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, bm, mm in zip(
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums
+            ):
+                self._set_momentum(group, mm - (mm - bm) * scale_factor * s)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state (see :meth:`LRScheduler.state_dict`) without a custom ``scale_fn``.
+
+        Example:
+            >>> import chainrule
+            >>> from chainrule.optim import SGD
+            >>> from chainrule.optim.lr_scheduler import CyclicLR
+            >>> opt = SGD([chainrule.zeros(1, requires_grad=True)], lr=0.1)
+            >>> "_scale_fn_custom" in CyclicLR(opt, 0.1, 1.0, cycle_momentum=False).state_dict()
+            False
+        """
+        state = super().state_dict()
+        state.pop("_scale_fn_custom", None)
+        return state

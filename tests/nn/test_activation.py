@@ -36,6 +36,18 @@ CASES = [
     ("Hardswish", (), {}),
     ("PReLU", (), {}),
     ("PReLU", (3,), {"init": 0.1}),
+    # nnmisc
+    ("CELU", (), {}),
+    ("CELU", (), {"alpha": 0.5}),
+    ("GLU", (), {"dim": 0}),
+    ("GLU", (-3,), {}),
+    ("Hardshrink", (), {}),
+    ("Hardshrink", (1.5,), {}),
+    ("Softshrink", (), {}),
+    ("Softshrink", (1.5,), {}),
+    ("Tanhshrink", (), {}),
+    ("Threshold", (0.4, -2.0), {}),
+    ("Softmax2d", (), {}),
 ]
 
 
@@ -62,7 +74,7 @@ def test_activation_vs_torch(name, args, kwargs):
     out = ours(cx)
     tout = theirs(tx * 1 if kwargs.get("inplace") else tx)  # torch refuses in-place on a leaf
     np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
-    g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    g = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
     (out * chainrule.tensor(g)).sum().backward()
     (tout * torch.tensor(g)).sum().backward()
     np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-5)
@@ -117,3 +129,40 @@ def test_errors_and_functional_exports():
     for fn in ("relu6", "prelu", "mish", "softmin", "hardsigmoid", "hardswish", "bilinear"):
         assert callable(getattr(F, fn))
     assert F.relu is not None and F.gelu is not None
+
+
+def test_glu_softmax2d_errors():
+    with pytest.raises(ValueError, match="glu: halving dimension -1 must have an even size, got 5"):
+        F.glu(chainrule.zeros(2, 5))
+    with pytest.raises(ValueError, match="Softmax2d"):
+        nn.Softmax2d()(chainrule.zeros(2, 5))
+    with pytest.raises(TypeError, match="celu"):
+        F.celu(chainrule.tensor([1, 2]))
+    with pytest.raises(ValueError, match="rrelu"):
+        F.rrelu(chainrule.zeros(2), 0.5, 0.25)
+
+
+def test_rrelu_eval_vs_torch_and_training_slopes():
+    torch = pytest.importorskip("torch")
+    x = _input().astype(np.float32)
+    for args in ((), (0.1, 0.6)):
+        ours, theirs = nn.RReLU(*args).eval(), torch.nn.RReLU(*args).eval()
+        assert repr(ours) == repr(theirs)
+        cx = chainrule.tensor(x, requires_grad=True)
+        tx = torch.tensor(x, requires_grad=True)
+        out, tout = ours(cx), theirs(tx)
+        np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-6)
+        out.sum().backward()
+        tout.sum().backward()
+        np.testing.assert_allclose(cx.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+    # training: each negative element gets its own slope in [lower, upper]; gradient = slope
+    chainrule.manual_seed(0)
+    cx = chainrule.tensor(x, requires_grad=True)
+    out = nn.RReLU(0.1, 0.6)(cx)
+    out.sum().backward()
+    neg = x < 0
+    slope = out.numpy()[neg] / x[neg]
+    assert slope.min() >= 0.1 - 1e-6 and slope.max() <= 0.6 + 1e-6 and slope.std() > 0.05
+    np.testing.assert_allclose(cx.grad.numpy()[neg], slope, rtol=1e-5)
+    np.testing.assert_array_equal(out.numpy()[~neg], x[~neg])
+    np.testing.assert_array_equal(cx.grad.numpy()[~neg], 1.0)

@@ -131,3 +131,36 @@ def test_errors_and_repr():
         F.dropout(chainrule.tensor([1, 2]), 0.5)
     assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
     assert repr(nn.Dropout2d()) == "Dropout2d(p=0.5, inplace=False)"
+
+
+# --- nnmisc: alpha dropout ---
+def test_alpha_dropout_matches_torch_formula_and_keeps_moments():
+    torch = pytest.importorskip("torch")
+    m = nn.AlphaDropout(0.2)
+    assert repr(m) == repr(torch.nn.AlphaDropout(0.2))
+    # the two values a constant input maps to (kept, dropped) are torch's
+    for c in (0.0, 1.0, -2.5):
+        ours = np.unique(m(chainrule.full((4000,), c)).numpy())
+        theirs = np.unique(torch.nn.functional.alpha_dropout(torch.full((4000,), c), 0.2, True))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+    chainrule.manual_seed(0)
+    x = np.random.default_rng(0).standard_normal((200, 50)).astype(np.float32)
+    cx = chainrule.tensor(x, requires_grad=True)
+    y = m(cx)
+    assert abs(y.numpy().mean()) < 0.05 and abs(y.numpy().std() - 1) < 0.05
+    y.sum().backward()
+    g = cx.grad.numpy()
+    kept = g != 0
+    assert 0.75 < kept.mean() < 0.85
+    a = 1 / np.sqrt((1.7580993408473766**2 * 0.2 + 1) * 0.8)
+    np.testing.assert_allclose(g[kept], a, rtol=1e-6)
+    assert m.eval()(cx) is cx
+
+
+def test_feature_alpha_dropout_whole_channels():
+    chainrule.manual_seed(1)
+    y = nn.FeatureAlphaDropout(0.5)(chainrule.zeros(8, 6, 5)).numpy()
+    assert (y == y[:, :, :1]).all() and len(np.unique(y)) == 2
+    with pytest.raises(ValueError, match="feature_alpha_dropout"):
+        F.feature_alpha_dropout(chainrule.zeros(3), 0.5, True)
+    assert F.alpha_dropout(chainrule.ones(3), 1.0, True).tolist() == [0.0, 0.0, 0.0]

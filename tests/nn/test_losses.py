@@ -679,3 +679,102 @@ def test_module_reduction_checks():
     with pytest.raises(ValueError, match="reduction"):
         chainrule.nn.L1Loss(reduction="batchmean")
     assert chainrule.nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
+
+
+# ----------------------------------------------------------------------------------------------
+# nnmisc: the remaining loss modules against PyTorch
+# ----------------------------------------------------------------------------------------------
+_SIGN = np.where(_rng(5).rand(4, 3) > 0.5, 1.0, -1.0).astype(np.float32)
+_LOSS_MODULES = [
+    # (name, kwargs, input arrays (float, requires grad), constant arrays)
+    ("GaussianNLLLoss", {}, [_f32(4, 3), _f32(4, 3, seed=1), np.abs(_f32(4, 1, seed=2))], []),
+    (
+        "GaussianNLLLoss",
+        {"full": True, "eps": 0.5, "reduction": "sum"},
+        [_f32(4, 3), _f32(4, 3, seed=1), np.abs(_f32(4, 3, seed=2))],
+        [],
+    ),
+    ("PoissonNLLLoss", {}, [_f32(4, 3)], [np.abs(_f32(4, 3, seed=1)) * 3]),
+    (
+        "PoissonNLLLoss",
+        {"log_input": False, "full": True, "reduction": "none"},
+        [np.abs(_f32(4, 3)) + 0.1],
+        [np.abs(_f32(4, 3, seed=1)) * 3],
+    ),
+    ("SoftMarginLoss", {}, [_f32(4, 3)], [_SIGN]),
+    ("SoftMarginLoss", {"reduction": "none"}, [_f32(4, 3)], [_SIGN]),
+    ("HingeEmbeddingLoss", {"margin": 0.5}, [_f32(4, 3)], [_SIGN]),
+    (
+        "MultiLabelSoftMarginLoss",
+        {"weight": np.arange(1, 4, dtype=np.float32)},
+        [_f32(4, 3)],
+        [(_SIGN > 0).astype(np.float32)],
+    ),
+    ("MultiMarginLoss", {}, [_f32(4, 5)], [np.array([0, 4, 2, 2])]),
+    (
+        "MultiMarginLoss",
+        {"p": 2, "margin": 0.5, "weight": np.arange(1, 6, dtype=np.float32), "reduction": "none"},
+        [_f32(4, 5)],
+        [np.array([0, 4, 2, 2])],
+    ),
+    ("MultiMarginLoss", {}, [_f32(5)], [np.array(3)]),
+    ("MultiLabelMarginLoss", {}, [_f32(2, 4)], [np.array([[3, 0, -1, 1], [1, 2, 3, 0]])]),
+    ("MultiLabelMarginLoss", {"reduction": "none"}, [_f32(4)], [np.array([2, -1, 0, 0])]),
+    ("TripletMarginLoss", {}, [_f32(4, 3), _f32(4, 3, seed=1), _f32(4, 3, seed=2)], []),
+    (
+        "TripletMarginLoss",
+        {"margin": 2.0, "p": 1.0, "swap": True, "reduction": "sum"},
+        [_f32(4, 3), _f32(4, 3, seed=1), _f32(4, 3, seed=2)],
+        [],
+    ),
+    (
+        "TripletMarginWithDistanceLoss",
+        {"margin": 3.0, "swap": True},
+        [_f32(4, 3), _f32(4, 3, seed=1), _f32(4, 3, seed=2)],
+        [],
+    ),
+    ("NLLLoss2d", {}, [_f32(2, 3, 2, 2)], [np.array([[[0, 1], [2, 0]], [[1, 1], [0, 2]]])]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kw", "inputs", "consts"),
+    _LOSS_MODULES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(_LOSS_MODULES)],
+)
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_new_loss_modules_vs_torch(name, kw, inputs, consts):
+    torch = pytest.importorskip("torch")
+    ckw = {k: chainrule.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    ours, theirs = getattr(chainrule.nn, name)(**ckw), getattr(torch.nn, name)(**tkw)
+    n_in = len(inputs)
+    if name == "GaussianNLLLoss":  # forward(input, target, var)
+        arrays, grads = inputs, [True] * 3
+    else:
+        arrays, grads = (
+            inputs[:1] + consts + inputs[1:],
+            [True] + [False] * len(consts) + [True] * (n_in - 1),
+        )
+
+    _compare(ours, theirs, arrays, grads, rtol=1e-4, atol=1e-5)
+
+
+def test_new_loss_errors():
+    x = chainrule.zeros(4, 3)
+    with pytest.raises(ValueError, match="gaussian_nll_loss: var shape"):
+        F.gaussian_nll_loss(x, x, chainrule.ones(3, 4))
+    with pytest.raises(ValueError, match="gaussian_nll_loss: var has negative"):
+        F.gaussian_nll_loss(x, x, -chainrule.ones(4, 3))
+    with pytest.raises(ValueError, match=r"soft_margin_loss: input shape \(4, 3\) and target"):
+        F.soft_margin_loss(x, chainrule.ones(3))
+    with pytest.raises(ValueError, match="multi_margin_loss: only p == 1 and p == 2"):
+        F.multi_margin_loss(x, chainrule.tensor([0, 1, 2, 0]), p=3)
+    with pytest.raises(ValueError, match="multi_margin_loss: target value 5 is out of range"):
+        F.multi_margin_loss(x, chainrule.tensor([0, 1, 5, 0]))
+    with pytest.raises(ValueError, match=r"multilabel_margin_loss: target values must be in"):
+        F.multilabel_margin_loss(x, chainrule.tensor(np.full((4, 3), 7)))
+    with pytest.raises(ValueError, match="triplet_margin_loss: margin must be greater than 0"):
+        F.triplet_margin_loss(x, x, x, margin=0.0)
+    with pytest.raises(ValueError, match="triplet_margin_loss: anchor, positive and negative"):
+        F.triplet_margin_loss(x, x, chainrule.zeros(3))

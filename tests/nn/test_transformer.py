@@ -129,3 +129,157 @@ def test_encoder_layer_gradcheck_float64():
 def test_bad_activation():
     with pytest.raises(ValueError, match="activation should be 'relu' or 'gelu'"):
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
+
+
+# ----------------------------------------------------------------------------------------------
+# nnmisc: decoder and the full Transformer
+# ----------------------------------------------------------------------------------------------
+def _compare2(model, tmodel, a, b, ckw, tkw, rng, torch):
+    """Like ``_compare`` for two-input models (src/tgt or tgt/memory): outputs, both input
+    gradients and every parameter gradient."""
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    ca, cb = cr.tensor(a, requires_grad=True), cr.tensor(b, requires_grad=True)
+    tout = tmodel(ta, tb, **tkw)
+    cout = model(ca, cb, **ckw)
+    _close(cout, tout, "output")
+    g = rng.standard_normal(tout.shape).astype(np.float32)
+    (tout * torch.tensor(g)).sum().backward()
+    (cout * cr.tensor(g)).sum().backward()
+    _close(ca.grad, ta.grad, "grad of input 1")
+    _close(cb.grad, tb.grad, "grad of input 2")
+    tparams = dict(tmodel.named_parameters())
+    assert [n for n, _ in model.named_parameters()] == list(tparams)
+    for name, p in model.named_parameters():
+        _close(p.grad, tparams[name].grad, f"grad of {name}")
+
+
+def _masks(torch, rng, T, S, N):
+    causal = np.triu(np.ones((T, T), bool), 1)
+    mem = rng.random((T, S)) < 0.3
+    mem[:, 0] = False  # every query keeps a key
+    tpad = np.zeros((N, T), bool)
+    tpad[0, -1] = True
+    mpad = np.zeros((N, S), bool)
+    mpad[1, -2:] = True
+    return causal, mem, tpad, mpad
+
+
+def _mask_kwargs(lib, causal, mem, tpad, mpad, float_causal):
+    c = np.where(causal, -np.inf, 0.0).astype(np.float32) if float_causal else causal
+    return dict(
+        tgt_mask=lib.tensor(c),
+        memory_mask=lib.tensor(mem),
+        tgt_key_padding_mask=lib.tensor(tpad),
+        memory_key_padding_mask=lib.tensor(mpad),
+    )
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "gelu", "callable"])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_decoder_layer_matches_torch(norm_first, activation, batch_first):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    T, S, N, E = 4, 5, 2, 8
+    act = {"callable": (cr.nn.functional.silu, torch.nn.functional.silu)}.get(
+        activation, (activation, activation)
+    )
+    kw = dict(
+        d_model=E, nhead=2, dim_feedforward=16, batch_first=batch_first, norm_first=norm_first
+    )
+    tmodel = torch.nn.TransformerDecoderLayer(**kw, activation=act[1]).eval()
+    model = nn.TransformerDecoderLayer(**kw, activation=act[0]).eval()
+    _load(model, tmodel)
+    shape = (lambda L: (N, L, E)) if batch_first else (lambda L: (L, N, E))
+    tgt = rng.standard_normal(shape(T)).astype(np.float32)
+    mem = rng.standard_normal(shape(S)).astype(np.float32)
+    masks = _masks(torch, rng, T, S, N)
+    ckw = _mask_kwargs(cr, *masks, float_causal=activation == "gelu")
+    tkw = _mask_kwargs(torch, *masks, float_causal=activation == "gelu")
+    _compare2(model, tmodel, tgt, mem, ckw, tkw, rng, torch)
+
+
+def test_decoder_stack_and_unbatched_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    tlayer = torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0)
+    tmodel = torch.nn.TransformerDecoder(tlayer, 2, norm=torch.nn.LayerNorm(8)).eval()
+    model = nn.TransformerDecoder(
+        nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0), 2, norm=nn.LayerNorm(8)
+    ).eval()
+    _load(model, tmodel)
+    mask = nn.Transformer.generate_square_subsequent_mask(4)
+    tmask = torch.nn.Transformer.generate_square_subsequent_mask(4)
+    np.testing.assert_array_equal(mask.numpy(), tmask.numpy())
+    tgt = rng.standard_normal((4, 8)).astype(np.float32)
+    mem = rng.standard_normal((6, 8)).astype(np.float32)
+    for ckw, tkw in (
+        (dict(tgt_mask=mask), dict(tgt_mask=tmask)),
+        (dict(tgt_mask=mask, tgt_is_causal=True), dict(tgt_mask=tmask, tgt_is_causal=True)),
+    ):
+        model.zero_grad()
+        tmodel.zero_grad()
+        _compare2(model, tmodel, tgt, mem, ckw, tkw, rng, torch)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_full_transformer_matches_torch(batch_first, norm_first):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    kw = dict(
+        d_model=8,
+        nhead=2,
+        num_encoder_layers=2,
+        num_decoder_layers=2,
+        dim_feedforward=16,
+        dropout=0.0,
+        batch_first=batch_first,
+        norm_first=norm_first,
+    )
+    tmodel = torch.nn.Transformer(**kw).eval()
+    model = nn.Transformer(**kw).eval()
+    _load(model, tmodel)
+    N, S, T = 2, 6, 4
+    src = rng.standard_normal((N, S, 8) if batch_first else (S, N, 8)).astype(np.float32)
+    tgt = rng.standard_normal((N, T, 8) if batch_first else (T, N, 8)).astype(np.float32)
+    spad = np.zeros((N, S), bool)
+    spad[1, -1] = True
+    ckw = dict(
+        tgt_mask=nn.Transformer.generate_square_subsequent_mask(T),
+        src_key_padding_mask=cr.tensor(spad),
+        memory_key_padding_mask=cr.tensor(spad),
+    )
+    tkw = dict(
+        tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(T),
+        src_key_padding_mask=torch.tensor(spad),
+        memory_key_padding_mask=torch.tensor(spad),
+    )
+    _compare2(model, tmodel, src, tgt, ckw, tkw, rng, torch)
+
+
+def test_transformer_init_shapes_and_errors():
+    cr.manual_seed(0)
+    m = nn.Transformer(
+        d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16
+    )
+    w = m.encoder.layers[0].linear1.weight.numpy()
+    bound = np.sqrt(6 / (8 + 16))  # xavier_uniform_
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
+    assert {n.split(".")[0] for n, _ in m.named_parameters()} == {"encoder", "decoder"}
+    with pytest.raises(RuntimeError, match="batch number of src and tgt"):
+        m(cr.randn(5, 2, 8), cr.randn(4, 3, 8))
+    with pytest.raises(RuntimeError, match="feature number"):
+        m(cr.randn(5, 2, 6), cr.randn(4, 2, 6))
+    with pytest.raises(ValueError, match="num_layers"):
+        nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16), -1)
+
+
+def test_decoder_layer_gradcheck():
+    cr.manual_seed(1)
+    layer = nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0).double()
+    tgt = cr.randn(3, 4, dtype=cr.float64, requires_grad=True)
+    mem = cr.randn(5, 4, dtype=cr.float64, requires_grad=True)
+    assert gradcheck(lambda a, b: layer(a, b, tgt_is_causal=True), (tgt, mem))

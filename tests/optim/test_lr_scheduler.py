@@ -77,6 +77,23 @@ SCHEDULERS = {
         [m.ConstantLR(o, factor=0.5, total_iters=4), m.ExponentialLR(o, gamma=0.9)]
     ),
 }
+SCHEDULERS.update(  # nnmisc: CyclicLR
+    {
+        "CyclicLR": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.3], step_size_up=4),
+        "CyclicLR-triangular2": lambda m, o: m.CyclicLR(
+            o, 0.01, 0.2, step_size_up=3, step_size_down=5, mode="triangular2", max_momentum=0.95
+        ),
+        "CyclicLR-exp_range": lambda m, o: m.CyclicLR(
+            o, [0.01, 0.02], 0.2, step_size_up=5, mode="exp_range", gamma=0.97
+        ),
+        "CyclicLR-scale_fn": lambda m, o: m.CyclicLR(
+            o, 0.01, 0.2, 2, scale_fn=lambda x: 1 / (1 + x), scale_mode="iterations"
+        ),
+        "CyclicLR-no-momentum": lambda m, o: m.CyclicLR(
+            o, 0.01, 0.2, 3, mode="triangular2", cycle_momentum=False
+        ),
+    }
+)
 
 
 def _sequence(lib, mod, make, opt_fn=_sgd, steps=N):
@@ -324,3 +341,33 @@ def test_onecycle_needs_momentum():
         ls.OneCycleLR(opt, 1.0, total_steps=10)
     s = ls.OneCycleLR(opt, 1.0, total_steps=10, cycle_momentum=False)
     assert math.isclose(s.get_last_lr()[0], 0.04)
+
+
+def test_cyclic_lr_cycles_adam_beta1_and_resumes():
+    torch = pytest.importorskip("torch")
+
+    def make(m, o):
+        return m.CyclicLR(o, 0.001, 0.01, step_size_up=3)
+
+    ours, our_m = _sequence(chainrule, ls, make, opt_fn=_adam)
+    ref, ref_m = _sequence(torch, torch.optim.lr_scheduler, make, opt_fn=_adam)
+    for a, b in zip(ours, ref):
+        _close(a, b)
+    _close(our_m, ref_m)
+    opt = _sgd(chainrule)
+    s = ls.CyclicLR(opt, 0.01, 0.2, 3, mode="triangular2")
+    for _ in range(5):
+        opt.step()
+        s.step()
+    sd = json.loads(json.dumps(s.state_dict()))
+    opt2 = _sgd(chainrule)
+    opt2.load_state_dict(opt.state_dict())
+    s2 = ls.CyclicLR(opt2, 0.01, 0.2, 3, mode="triangular2", last_epoch=4)
+    s2.load_state_dict(sd)
+    for _ in range(7):
+        opt.step(), s.step(), opt2.step(), s2.step()
+        assert s.get_last_lr() == s2.get_last_lr()
+    with pytest.raises(ValueError, match="CyclicLR: mode must be"):
+        ls.CyclicLR(opt, 0.01, 0.2, mode="square")
+    with pytest.raises(ValueError, match="no momentum or betas"):
+        ls.CyclicLR(chainrule.optim.Adagrad([chainrule.zeros(1, requires_grad=True)]), 0.1, 1.0)

@@ -24,3 +24,4 @@ from chainrule.autograd.ops import contraction  # noqa: F401  (einsum, tensordot
 from chainrule.autograd.ops import selection  # noqa: F401  (nonzero, diagonal, scatter_reduce ...)
 from chainrule.autograd.ops import index_inplace  # noqa: F401  (index_add_ ..., random fills, multinomial)
 from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgrid, stacks ...)
+from chainrule.autograd.ops import distance  # noqa: F401, E402  (cdist, pdist, cosine_similarity)

@@ -10,3 +10,4 @@ from chainrule.nn.layers.normalization import *
 from chainrule.nn.layers.pooling import *
 from chainrule.nn.layers.recurrent import *
 from chainrule.nn.layers.transformer import *
+from chainrule.nn.layers.distance import *

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from chainrule.autograd.creation import full
 from chainrule.autograd.ops.registry import OPS
 from chainrule.autograd.tensor import Tensor
@@ -38,6 +40,9 @@ __all__ = [
     "Hardswish",
 ]
 __functional__ = ["relu6", "prelu", "mish", "softmin", "hardsigmoid", "hardswish"]
+__all__ += ["CELU", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU"]
+__all__ += ["Softmax2d"]
+__functional__ += ["celu", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu"]
 
 _relu = OPS["relu"].fn
 _leaky_relu = OPS["leaky_relu"].fn
@@ -527,3 +532,289 @@ class Hardswish(_InplaceActivation):
 
     def forward(self, input: Tensor) -> Tensor:
         return hardswish(input)
+
+
+# -- nnmisc: CELU, GLU, shrinkage, Threshold, RReLU, Softmax2d -----------------------------------
+def _check_float(op: str, input: Any) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected a floating-point input, got dtype {input.dtype} (shape {input.shape})"
+        )
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``; ``inplace`` is ignored.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> [round(v, 4) for v in F.celu(chainrule.tensor([-1.0, 2.0]), alpha=2.0).tolist()]
+        [-0.7869, 2.0]
+    """
+    _check_float("celu", input)
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides the input)")
+    if alpha == 1.0:
+        return _elu(input, 1.0)
+    return _elu(input / alpha, 1.0) * alpha
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim``; ``a * sigmoid(b)``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.glu(chainrule.tensor([[2.0, 0.0]])).tolist()
+        [[1.0]]
+    """
+    _check_float("glu", input)
+    if input.ndim == 0:
+        raise ValueError("glu: does not support 0-d (scalar) tensors")
+    d = dim + input.ndim if dim < 0 else dim
+    if not 0 <= d < input.ndim:
+        raise IndexError(f"glu: dim {dim} is out of range for input of shape {input.shape}")
+    n = input.shape[d]
+    if n % 2:
+        raise ValueError(
+            f"glu: halving dimension {dim} must have an even size, got {n} (shape {input.shape})"
+        )
+    a, b = input.split(n // 2, dim=d)
+    return a * _sigmoid(b)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.hardshrink(chainrule.tensor([-1.0, 0.25, 1.0])).tolist()
+        [-1.0, 0.0, 1.0]
+    """
+    _check_float("hardshrink", input)
+    keep = (input._data > lambd) | (input._data < -lambd)
+    return OPS["where"].fn(Tensor._wrap(keep), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.softshrink(chainrule.tensor([-1.0, 0.25, 1.0])).tolist()
+        [-0.5, 0.0, 0.5]
+    """
+    _check_float("softshrink", input)
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    return input - input.clamp(-lambd, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.tanhshrink(chainrule.zeros(2)).tolist()
+        [0.0, 0.0]
+    """
+    _check_float("tanhshrink", input)
+    return input - _tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``; ``inplace`` is ignored (out of place).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.threshold(chainrule.tensor([-1.0, 0.5, 2.0]), 0.5, -9.0).tolist()
+        [-9.0, -9.0, 2.0]
+    """
+    _check_float("threshold", input)
+    return OPS["where"].fn(Tensor._wrap(input._data > threshold), input, float(value))
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU: negative inputs scaled by a slope drawn per element from
+    ``U(lower, upper)`` in training, by the fixed slope ``(lower + upper) / 2`` in eval.
+
+    The training slopes come from chainrule's seeded generator (different numbers than
+    PyTorch's for the same seed); ``inplace`` is ignored.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.rrelu(chainrule.tensor([-3.0, 1.0]), 0.25, 0.75).tolist()
+        [-1.5, 1.0]
+    """
+    _check_float("rrelu", input)
+    if not 0 <= lower <= upper:
+        raise ValueError(f"rrelu: expected 0 <= lower <= upper, got lower={lower}, upper={upper}")
+    if not training:
+        return _leaky_relu(input, (lower + upper) / 2)
+    from chainrule.backend import default_generator
+
+    dt = input._data.dtype
+    a = default_generator().uniform(lower, upper, input.shape).astype(dt, copy=False)
+    slope = np.where(input._data >= 0, np.ones((), dt), a)
+    return input * Tensor._wrap(slope)
+
+
+class CELU(ELU):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``. ``inplace`` is computed out of place.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.CELU(alpha=0.5)(chainrule.tensor([0.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return celu(input, self.alpha)
+
+
+class GLU(_Activation):
+    """Gated linear unit along ``dim`` (the size there halves).
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.GLU()(chainrule.zeros(3, 4)).shape
+        (3, 2)
+    """
+
+    _repr_keys = ("dim",)
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return glu(input, self.dim)
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.Hardshrink(1.0)(chainrule.tensor([0.5, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """``x -+ lambd`` outside ``[-lambd, lambd]``, else 0.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.Softshrink(1.0)(chainrule.tensor([0.5, 2.0])).tolist()
+        [0.0, 1.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return softshrink(input, self.lambd)
+
+
+class Tanhshrink(_Activation):
+    """``x - tanh(x)``.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.Tanhshrink()(chainrule.zeros(1)).tolist()
+        [0.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return tanhshrink(input)
+
+
+class Threshold(_Activation):
+    """``x`` where ``x > threshold``, else ``value``. ``inplace`` is computed out of place.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.Threshold(0.1, 20.0)(chainrule.tensor([0.0, 1.0])).tolist()
+        [20.0, 1.0]
+    """
+
+    _repr_keys = ("threshold", "value", "inplace")
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return threshold(input, self.threshold, self.value)
+
+
+class RReLU(_Activation):
+    """Randomized leaky ReLU (random slopes in training, their mean in eval); see :func:`rrelu`.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.RReLU(0.25, 0.75).eval()(chainrule.tensor([-2.0])).tolist()
+        [-1.0]
+    """
+
+    _repr_keys = ("lower", "upper", "inplace")
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rrelu(input, self.lower, self.upper, self.training)
+
+
+class Softmax2d(_Activation):
+    """Softmax over the channels of a ``(N, C, H, W)`` or ``(C, H, W)`` input (dim -3).
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.Softmax2d()(chainrule.zeros(1, 2, 1, 1)).flatten().tolist()
+        [0.5, 0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                f"{input.shape}"
+            )
+        return _softmax(input, -3)

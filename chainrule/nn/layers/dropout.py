@@ -214,3 +214,88 @@ class Dropout3d(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return dropout3d(input, self.p, self.training, self.inplace)
+
+
+# -- nnmisc: alpha dropout (keeps SELU's zero mean / unit variance) -----------------------------
+__all__ += ["AlphaDropout", "FeatureAlphaDropout"]
+__functional__ += ["alpha_dropout", "feature_alpha_dropout"]
+
+_SELU_ALPHA_PRIME = 1.7580993408473766  # -scale * alpha of SELU: the value SELU saturates at
+
+
+def _alpha_dropout(op: str, input: Tensor, p: float, training: bool, feature: bool) -> Tensor:
+    p = _check_p(op, p)
+    _check_input(op, input)
+    if not training or p == 0.0:
+        return input
+    if feature and input.ndim < 2:
+        raise ValueError(f"{op}: expected an input of shape (N, C, *), got shape {input.shape}")
+    dt = input._data.dtype
+    if p == 1.0:
+        return input * _wrap(np.zeros((), dt))
+    shape = input.shape[:2] + (1,) * (input.ndim - 2) if feature else input.shape
+    udt = np.float64 if dt == np.float64 else np.float32
+    keep = default_generator().random(shape, dtype=udt) >= p
+    al = _SELU_ALPHA_PRIME
+    a = 1.0 / np.sqrt((al * al * p + 1) * (1 - p))
+    scale = np.multiply(keep, dt.type(a), dtype=dt)
+    shift = np.where(keep, dt.type(al * a * p), dt.type(al * a * p - al * a)).astype(dt)
+    return input * _wrap(scale) + _wrap(shift)
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Dropout for SELU networks: dropped elements are set to SELU's negative saturation value,
+    then an affine map restores zero mean and unit variance. ``inplace`` is computed out of place.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.zeros(4)
+        >>> F.alpha_dropout(x, 0.5) is x  # training=False by default, as in PyTorch
+        True
+    """
+    return _alpha_dropout("alpha_dropout", input, p, training, False)
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Alpha dropout of whole channels of an ``(N, C, *)`` input.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.feature_alpha_dropout(chainrule.zeros(2, 3, 4), 0.5, training=True).shape
+        (2, 3, 4)
+    """
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, True)
+
+
+class AlphaDropout(_DropoutNd):
+    """Module form of :func:`alpha_dropout` (active in training mode).
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.AlphaDropout(0.2)
+        AlphaDropout(p=0.2, inplace=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Module form of :func:`feature_alpha_dropout` (active in training mode).
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> nn.FeatureAlphaDropout()(chainrule.zeros(2, 3, 4)).shape
+        (2, 3, 4)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return feature_alpha_dropout(input, self.p, self.training)
