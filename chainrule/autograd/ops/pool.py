@@ -1089,19 +1089,17 @@ def _max_unpool(
             f"{'x'.join(map(str, outs))})"
         )
     xf = x.reshape(N, C, -1)
-    zeros = _wrap(np.zeros((N, C, S), dtype=x.dtype))
-    out = zeros.scatter_add(2, _wrap(fi), xf)
     # A repeated index (overlapping windows) keeps the last value, as PyTorch's CPU kernel, and
     # (as PyTorch's backward, a gather) every copy still receives the gradient at its index:
-    # the values overwritten are subtracted again as a constant.
+    # the overwritten copies are zeroed by subtracting their value as a constant.
     L = fi.shape[2]
     key = (np.arange(N * C).reshape(N, C, 1) * S + fi).reshape(-1)
     _, last = np.unique(key[::-1], return_index=True)
     if last.size != key.size:
         lost = np.ones(key.size, dtype=bool)
         lost[key.size - 1 - last] = False
-        dropped = np.where(lost.reshape(N, C, L), xf._data, 0).astype(x.dtype)
-        out = out - zeros.scatter_add(2, _wrap(fi), _wrap(dropped))
+        xf = xf - _wrap(np.where(lost.reshape(N, C, L), xf._data, 0).astype(x.dtype))
+    out = _wrap(np.zeros((N, C, S), dtype=x.dtype)).scatter_add(2, _wrap(fi), xf)
     out = out.reshape(N, C, *outs)
     return out.squeeze(0) if unbatched else out
 
