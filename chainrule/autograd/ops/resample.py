@@ -7,8 +7,9 @@ loops, so the float sums happen in the same order). A pass is given, for each ou
 ``o`` along the axis, ``T`` taps: source indices ``idx[t, o]`` and weights ``wts[t, o]`` (1 tap
 and no weights for the nearest modes, 2 for linear, 4 for cubic) and computes
 ``out[..., o, ...] = sum_t wts[t, o] * x[..., idx[t, o], ...]`` as ``T`` whole-array ``take``
-passes. Its adjoint :class:`ResampleT` scatters back: the tap indices are non-decreasing in
-``o``, so each tap is one ``np.add.reduceat`` segment sum (no ``np.add.at``). The two
+passes. Its adjoint :class:`ResampleT` is the same kind of pass with the transposed taps (for
+each input position, the output positions that read it, padded to the largest count with a
+read of an appended zero row), so backward is as fast as forward (no ``np.add.at``). The two
 primitives are each other's gradient, so double backward is free.
 
 The taps replicate PyTorch's CPU index arithmetic (``aten/src/ATen/native/UpSample.h``) in the
@@ -60,29 +61,46 @@ def resample_array(x: Any, axis: int, idx: Any, wts: Any) -> Any:
     return out
 
 
-def resample_t_array(g: Any, axis: int, idx: Any, wts: Any, n: int) -> Any:
-    """The adjoint of :func:`resample_array`: ``g`` scattered back to length ``n`` along
-    ``axis`` (each tap a segment sum over its non-decreasing indices).
+def transpose_taps(idx: Any, wts: Any, n: int) -> tuple[Any, Any]:
+    """The taps of the adjoint pass: for each of the ``n`` input positions, the output
+    positions that read it (and their weights), padded to the largest count with the index
+    ``n_out`` (a zero row appended by :func:`resample_t_array`) and weight 0.
 
     Example:
         >>> import numpy as np
-        >>> resample_t_array(np.array([1.0, 1.0, 3.0]), 0, np.array([[0, 0, 1]]), None, 2).tolist()
+        >>> transpose_taps(np.array([[0, 0, 1]]), None, 2)[0].tolist()
+        [[0, 2], [1, 3]]
+    """
+    T, n_out = idx.shape
+    j = idx.reshape(-1)
+    order = np.argsort(j, kind="stable")
+    js = j[order]
+    counts = np.bincount(js, minlength=n)
+    rank = np.arange(js.size) - (np.cumsum(counts) - counts)[js]
+    idx_t = np.full((int(counts.max()), n), n_out, dtype=np.int64)
+    idx_t[rank, js] = np.tile(np.arange(n_out), T)[order]
+    if wts is None:
+        return idx_t, None
+    w_t = np.zeros(idx_t.shape, dtype=wts.dtype)
+    w_t[rank, js] = wts.reshape(-1)[order]
+    return idx_t, w_t
+
+
+def resample_t_array(g: Any, axis: int, taps_t: tuple[Any, Any]) -> Any:
+    """The adjoint of :func:`resample_array` given :func:`transpose_taps`: ``g`` with a zero
+    row appended along ``axis`` (what the padding taps read), resampled with the transposed
+    taps: the same fast ``take`` passes as forward.
+
+    Example:
+        >>> import numpy as np
+        >>> taps_t = transpose_taps(np.array([[0, 0, 1]]), None, 2)
+        >>> resample_t_array(np.array([1.0, 1.0, 3.0]), 0, taps_t).tolist()
         [2.0, 3.0]
     """
-    out_shape = list(g.shape)
-    out_shape[axis] = n
-    gx = np.zeros(out_shape, dtype=g.dtype)
-    shape = _bshape(g.ndim, axis)
-    lead = (slice(None),) * axis
-    for t in range(idx.shape[0]):
-        v = g if wts is None else g * wts[t].reshape(shape)
-        it = idx[t]
-        if it.size > 1 and (np.diff(it) < 0).any():  # not monotonic: general scatter
-            np.add.at(gx, lead + (it,), v)
-            continue
-        uniq, starts = np.unique(it, return_index=True)
-        gx[lead + (uniq,)] += np.add.reduceat(v, starts, axis=axis)
-    return gx
+    pad = list(g.shape)
+    pad[axis] = 1
+    ge = np.concatenate([g, np.zeros(pad, dtype=g.dtype)], axis=axis)
+    return resample_array(ge, axis, *taps_t)
 
 
 @primitive
@@ -93,20 +111,27 @@ class Resample(Function):
         self.axis, self.idx, self.wts, self.n = axis, idx, wts, x.shape[axis]
         return resample_array(x, axis, idx, wts)
 
+    def taps_t(self) -> tuple[Any, Any]:
+        """The transposed taps (computed once, on the first backward)."""
+        t = self.__dict__.get("_taps_t")
+        if t is None:
+            t = self._taps_t = transpose_taps(self.idx, self.wts, self.n)
+        return t
+
     def vjp(self, g):
-        return resample_t_array(g, self.axis, self.idx, self.wts, self.n)
+        return resample_t_array(g, self.axis, self.taps_t())
 
     def backward(self, g):
-        return ResampleT.apply(g, axis=self.axis, idx=self.idx, wts=self.wts, n=self.n)
+        return ResampleT.apply(g, axis=self.axis, idx=self.idx, wts=self.wts, taps_t=self.taps_t())
 
 
 @primitive
 class ResampleT(Function):
     """The adjoint of :class:`Resample` (its gradient); linear in its input."""
 
-    def forward(self, g, axis, idx, wts, n):
+    def forward(self, g, axis, idx, wts, taps_t):
         self.axis, self.idx, self.wts = axis, idx, wts
-        return resample_t_array(g, axis, idx, wts, n)
+        return resample_t_array(g, axis, taps_t)
 
     def vjp(self, gg):
         return resample_array(gg, self.axis, self.idx, self.wts)
