@@ -35,6 +35,7 @@ _MODULES = (
     "chainrule.nn.layers.recurrent",
     "chainrule.nn.layers.transformer",
     "chainrule.nn.layers.distance",
+    "chainrule.nn.layers.upsampling",
 )
 for _modname in _MODULES:
     _mod = importlib.import_module(_modname)

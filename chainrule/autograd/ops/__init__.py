@@ -25,3 +25,4 @@ from chainrule.autograd.ops import selection  # noqa: F401  (nonzero, diagonal, 
 from chainrule.autograd.ops import index_inplace  # noqa: F401  (index_add_ ..., random fills, multinomial)
 from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgrid, stacks ...)
 from chainrule.autograd.ops import distance  # noqa: F401, E402  (cdist, pdist, cosine_similarity)
+from chainrule.autograd.ops import resample  # noqa: F401  (interpolate, pixel shuffle)

@@ -608,7 +608,7 @@ def _same_pads(k: int, d: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def _conv_nd(
+def _conv_args(
     op: str,
     nd: int,
     input: Tensor,
@@ -618,7 +618,8 @@ def _conv_nd(
     padding: Any,
     dilation: Any,
     groups: int,
-) -> Tensor:
+) -> tuple:
+    """Check a convolution's arguments; returns ``(x, unbatched, k, s, d, pads, sizes)``."""
     _check_tensors(op, input, weight, bias, nd)
     x, unbatched = _lift(input, nd, op)
     s = _tuple(stride, nd, "stride", op)
@@ -671,6 +672,24 @@ def _conv_nd(
                 f"{tuple(nn + a + b for nn, (a, b) in zip(sizes, pads))} "
                 f"(input shape {input.shape}, padding {tuple(pads)})"
             )
+    return x, unbatched, k, s, d, pads, sizes
+
+
+def _conv_nd(
+    op: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Tensor:
+    x, unbatched, k, s, d, pads, sizes = _conv_args(
+        op, nd, input, weight, bias, stride, padding, dilation, groups
+    )
+    groups = int(groups)
     if nd == 1:
         x = x.unsqueeze(2)
         weight = weight.unsqueeze(2)
@@ -689,7 +708,7 @@ def _conv_nd(
     return out.squeeze(0) if unbatched else out
 
 
-def _conv_transpose_nd(
+def _conv_transpose_args(
     op: str,
     nd: int,
     input: Tensor,
@@ -700,7 +719,9 @@ def _conv_transpose_nd(
     output_padding: Any,
     groups: int,
     dilation: Any,
-) -> Tensor:
+) -> tuple:
+    """Check a transposed convolution's arguments; returns
+    ``(x, unbatched, k, s, d, p, op_, sizes, outs)``."""
     _check_tensors(op, input, weight, bias, nd)
     x, unbatched = _lift(input, nd, op)
     s = _tuple(stride, nd, "stride", op)
@@ -748,6 +769,25 @@ def _conv_transpose_nd(
             f"{op}: computed output size {outs} is not positive (input shape {input.shape}, "
             f"weight shape {weight.shape}, stride {s}, padding {p}, dilation {d})"
         )
+    return x, unbatched, k, s, d, p, op_, sizes, outs
+
+
+def _conv_transpose_nd(
+    op: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+) -> Tensor:
+    x, unbatched, k, s, d, p, _, sizes, outs = _conv_transpose_args(
+        op, nd, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+    groups = int(groups)
     if nd == 1:
         x = x.unsqueeze(2)
         weight = weight.unsqueeze(2)
@@ -980,3 +1020,206 @@ def _block_geom(
             f"dilation {(dh, dw)}, padding {(ph, pw)}, stride {(sh, sw)}"
         )
     return Geom(H, W, Ho, Wo, kh, kw, sh, sw, dh, dw, ph, ph, pw, pw, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3-D: convolutions as one 2-D convolution over depth-unfolded slices
+# ---------------------------------------------------------------------------------------------
+# A 3-D convolution reads, for output depth t and kernel depth offset a, the input slice at
+# depth t*sd + a*dd - pad. :class:`DepthUnfold` copies these slices side by side into the
+# channels of a batch of 2-D images, (N*Do, G*kd*C/G, H, W) in channels-last memory (the depth
+# part of im2col); the 3-D convolution is then ONE ``Conv2d`` (its H/W im2col and one GEMM) with
+# the weight (O, C/G, kd, kh, kw) seen as (O, kd*C/G, kh, kw). :class:`DepthFold` is its adjoint
+# (it sums slices back), which makes ``conv_transpose3d`` one ``ConvTranspose2d`` followed by a
+# depth fold. The two primitives are each other's gradient, so double backward works.
+class DepthGeom:
+    """Sliding windows along the depth axis: input depth ``D``, ``Do`` windows of ``k``
+    elements with stride ``s`` and dilation ``d``, ``pf``/``pb`` padding in front/behind.
+
+    Example:
+        >>> DepthGeom(4, 2, 3, 1, 1, 0, 0).Dp
+        4
+    """
+
+    __slots__ = ("D", "Do", "k", "s", "d", "pf", "pb")
+
+    def __init__(self, D: int, Do: int, k: int, s: int, d: int, pf: int, pb: int) -> None:
+        self.D, self.Do, self.k, self.s, self.d, self.pf, self.pb = D, Do, k, s, d, pf, pb
+
+    @property
+    def Dp(self) -> int:
+        """Padded depth (at least the extent the windows read)."""
+        need = (self.Do - 1) * self.s + self.d * (self.k - 1) + 1
+        return max(self.D + self.pf + self.pb, need)
+
+    def slices(self):
+        """Yield ``(a, slice)``: the padded depths offset ``a`` reads for all windows."""
+        span = self.s * (self.Do - 1) + 1
+        for a in range(self.k):
+            yield a, slice(a * self.d, a * self.d + span, self.s)
+
+    def __repr__(self) -> str:
+        return "DepthGeom(" + ", ".join(f"{n}={getattr(self, n)}" for n in self.__slots__) + ")"
+
+
+def depth_unfold_array(x: Any, dg: DepthGeom, groups: int, value: float = 0.0) -> Any:
+    """(N, C, D, H, W) -> (N*Do, G*k*C/G, H, W) (an NCHW view of channels-last memory): the
+    depth slices every window reads, channel index ``(g*k + a)*C/G + c``.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(3.0).reshape(1, 1, 3, 1, 1)
+        >>> depth_unfold_array(x, DepthGeom(3, 2, 2, 1, 1, 0, 0), 1)[:, :, 0, 0].tolist()
+        [[0.0, 1.0], [1.0, 2.0]]
+    """
+    N, C, D, H, W = x.shape
+    G = groups
+    xl = x.transpose(0, 2, 3, 4, 1)  # (N, D, H, W, C)
+    if dg.Dp != D or dg.pf:
+        xp = np.full((N, dg.Dp, H, W, C), value, dtype=x.dtype)
+        xp[:, dg.pf : dg.pf + D] = xl
+        xl = xp
+    out = np.empty((N, dg.Do, H, W, G, dg.k, C // G), dtype=x.dtype)
+    for a, sl in dg.slices():
+        out[:, :, :, :, :, a] = xl[:, sl].reshape(N, dg.Do, H, W, G, C // G)
+    return out.reshape(N * dg.Do, H, W, -1).transpose(0, 3, 1, 2)
+
+
+def depth_fold_array(cols: Any, dg: DepthGeom, groups: int) -> Any:
+    """The adjoint of :func:`depth_unfold_array`: (N*Do, G*k*C/G, H, W) -> (N, C, D, H, W)
+    summing overlapping slices (an NCDHW view of channels-last memory).
+
+    Example:
+        >>> import numpy as np
+        >>> cols = np.ones((2, 2, 1, 1))
+        >>> depth_fold_array(cols, DepthGeom(3, 2, 2, 1, 1, 0, 0), 1)[0, 0, :, 0, 0].tolist()
+        [1.0, 2.0, 1.0]
+    """
+    M, CK, H, W = cols.shape
+    G, k = groups, dg.k
+    N, Cg = M // dg.Do, CK // (k * groups)
+    c7 = cols.transpose(0, 2, 3, 1).reshape(N, dg.Do, H, W, G, k, Cg)
+    dxp = np.zeros((N, dg.Dp, H, W, G, Cg), dtype=cols.dtype)
+    for a, sl in dg.slices():
+        d = dxp[:, sl]
+        d += c7[:, :, :, :, :, a]
+    dx = dxp[:, dg.pf : dg.pf + dg.D].reshape(N, dg.D, H, W, G * Cg)
+    return dx.transpose(0, 4, 1, 2, 3)
+
+
+@primitive
+class DepthUnfold(Function):
+    """(N, C, D, H, W) -> depth slices (N*Do, G*k*C/G, H, W); its gradient is DepthFold."""
+
+    def forward(self, x, dg, groups, value=0.0):
+        self.dg, self.groups = dg, groups
+        return depth_unfold_array(x, dg, groups, value)
+
+    def vjp(self, g):
+        return depth_fold_array(g, self.dg, self.groups)
+
+    def backward(self, g):
+        return DepthFold.apply(g, dg=self.dg, groups=self.groups)
+
+
+@primitive
+class DepthFold(Function):
+    """Depth slices (N*Do, G*k*C/G, H, W) -> (N, C, D, H, W), summing; gradient: DepthUnfold."""
+
+    def forward(self, cols, dg, groups):
+        self.dg, self.groups = dg, groups
+        return depth_fold_array(cols, dg, groups)
+
+    def vjp(self, g):
+        return depth_unfold_array(g, self.dg, self.groups)
+
+    def backward(self, g):
+        return DepthUnfold.apply(g, dg=self.dg, groups=self.groups)
+
+
+@register("conv3d", method=False, functional=True)
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int, int] = 1,
+    padding: int | tuple[int, int, int] | str = 0,
+    dilation: int | tuple[int, int, int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-D convolution over (N, C, D, H, W) or unbatched (C, D, H, W) input, as
+    ``torch.nn.functional.conv3d``: weight (out_channels, in_channels/groups, kD, kH, kW),
+    ``padding`` an int, a triple, ``'valid'`` or ``'same'`` (stride 1 only). Computed as one
+    2-D convolution (im2col + one GEMM) over depth-unfolded slices.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.conv3d(chainrule.ones(1, 1, 3, 3, 3), chainrule.ones(2, 1, 3, 3, 3)).tolist()
+        [[[[[27.0]]], [[[27.0]]]]]
+        >>> F.conv3d(chainrule.ones(1, 2, 4, 4, 4), chainrule.ones(4, 1, 3, 3, 3), padding=1,
+        ...          groups=2).shape
+        (1, 4, 4, 4, 4)
+    """
+    op = "conv3d"
+    x, unbatched, k, s, d, pads, sizes = _conv_args(
+        op, 3, input, weight, bias, stride, padding, dilation, groups
+    )
+    G = int(groups)
+    N, C, D, H, W = x.shape
+    O, Cg, kd, kh, kw = weight.shape
+    (pf, pb), (pt, pbot), (pl, pr) = pads
+    Do = _out_size(D, kd, s[0], d[0], pf + pb)
+    Ho = _out_size(H, kh, s[1], d[1], pt + pbot)
+    Wo = _out_size(W, kw, s[2], d[2], pl + pr)
+    dg = DepthGeom(D, Do, kd, s[0], d[0], pf, pb)
+    cols = DepthUnfold.apply(x, dg=dg, groups=G)  # (N*Do, G*kd*Cg, H, W)
+    w2 = weight.permute(0, 2, 1, 3, 4).reshape(O, kd * Cg, kh, kw)
+    geo = Geom(H, W, Ho, Wo, kh, kw, s[1], s[2], d[1], d[2], pt, pbot, pl, pr, G)
+    if bias is None:
+        out = Conv2d.apply(cols, w2, geo=geo)
+    else:
+        out = Conv2d.apply(cols, w2, bias, geo=geo)
+    out = out.reshape(N, Do, O, Ho, Wo).permute(0, 2, 1, 3, 4)
+    return out.squeeze(0) if unbatched else out
+
+
+@register("conv_transpose3d", method=False, functional=True)
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int, int] = 1,
+    padding: int | tuple[int, int, int] = 0,
+    output_padding: int | tuple[int, int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int, int] = 1,
+) -> Tensor:
+    """3-D transposed convolution, as ``torch.nn.functional.conv_transpose3d``: weight
+    (in_channels, out_channels/groups, kD, kH, kW); output size per dim
+    ``(n - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.conv_transpose3d(chainrule.ones(1, 2, 2, 2, 2), chainrule.ones(2, 3, 2, 2, 2),
+        ...                    stride=2).shape
+        (1, 3, 4, 4, 4)
+    """
+    op = "conv_transpose3d"
+    x, unbatched, k, s, d, p, _, sizes, outs = _conv_transpose_args(
+        op, 3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+    Co = weight.shape[1] * int(groups)
+    G = int(groups)
+    N, Ci, Di, H, W = x.shape
+    _, Cog, kd, kh, kw = weight.shape
+    Do, Ho, Wo = outs
+    x2 = x.permute(0, 2, 1, 3, 4).reshape(N * Di, Ci, H, W)
+    w2 = weight.permute(0, 2, 1, 3, 4).reshape(Ci, kd * Cog, kh, kw)
+    geo = Geom(Ho, Wo, H, W, kh, kw, s[1], s[2], d[1], d[2], p[1], p[1], p[2], p[2], G)
+    y2 = ConvTranspose2d.apply(x2, w2, geo=geo)  # (N*Di, G*kd*Cog, Ho, Wo)
+    out = DepthFold.apply(y2, dg=DepthGeom(Do, Di, kd, s[0], d[0], p[0], p[0]), groups=G)
+    if bias is not None:
+        out = out + bias.reshape(1, Co, 1, 1, 1)
+    return out.squeeze(0) if unbatched else out

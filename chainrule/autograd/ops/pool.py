@@ -332,7 +332,7 @@ def _pool_out(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     return out
 
 
-def _pool_geom(
+def _pool_dims(
     op: str,
     x: Tensor,
     orig_shape: tuple,
@@ -343,7 +343,8 @@ def _pool_geom(
     dilation: Any,
     ceil_mode: bool,
     half_effective: bool,
-) -> Geom:
+) -> tuple:
+    """Check pooling arguments; returns ``(k, s, p, d, sizes, outs)``, one entry per dim."""
     k = _tuple(kernel_size, nd, "kernel_size", op)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else None
     s = s or _tuple(stride, nd, "stride", op)
@@ -371,12 +372,36 @@ def _pool_geom(
             f"{op}: input of shape {orig_shape} is too small for kernel_size {k} (dilation {d}, "
             f"padding {p}): the output size would be {outs}"
         )
-    if nd == 1:
-        k, s, p, d, sizes, outs = (1,) + k, (1,) + s, (0,) + p, (1,) + d, (1,) + sizes, (1,) + outs
+    return k, s, p, d, sizes, outs
+
+
+def _pool_pads(sizes: tuple, outs: tuple, k: tuple, s: tuple, p: tuple, d: tuple) -> list:
+    """(front, back) padding per dim: ``p`` in front, behind enough for the last window."""
     pads = []
     for n, o, kk, ss, pp, dd in zip(sizes, outs, k, s, p, d):
         need = (o - 1) * ss + dd * (kk - 1) + 1  # extent read by the windows, from the padded start
         pads.append((pp, max(0, need - pp - n)))
+    return pads
+
+
+def _pool_geom(
+    op: str,
+    x: Tensor,
+    orig_shape: tuple,
+    nd: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    half_effective: bool,
+) -> Geom:
+    k, s, p, d, sizes, outs = _pool_dims(
+        op, x, orig_shape, nd, kernel_size, stride, padding, dilation, ceil_mode, half_effective
+    )
+    if nd == 1:
+        k, s, p, d, sizes, outs = (1,) + k, (1,) + s, (0,) + p, (1,) + d, (1,) + sizes, (1,) + outs
+    pads = _pool_pads(sizes, outs, k, s, p, d)
     (H, W), (Ho, Wo) = sizes, outs
     return Geom(H, W, Ho, Wo, k[0], k[1], s[0], s[1], d[0], d[1], *pads[0], *pads[1])
 
@@ -433,21 +458,23 @@ def _max_pool(
     return result, _finish(_wrap(_flat_indices(idx, geo)), nd, unbatched)
 
 
+def _window_counts(n: int, o: int, k: int, s: int, p: int, count_include_pad: bool) -> Any:
+    """PyTorch's average-pooling divisor along one dim, for each of the ``o`` windows."""
+    start = np.arange(o) * s - p
+    end = np.minimum(start + k, n + p)
+    if not count_include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, n)
+    return end - start
+
+
 def _avg_inverse(geo: Geom, count_include_pad: bool, divisor_override: Any, dtype: Any) -> Any:
     if divisor_override is not None:
         if divisor_override == 0:
             raise ValueError("avg_pool2d: divisor_override must be non-zero")
         return float(1.0 / divisor_override)
 
-    def counts(n: int, o: int, k: int, s: int, p: int) -> Any:
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, n + p)
-        if not count_include_pad:
-            start, end = np.maximum(start, 0), np.minimum(end, n)
-        return end - start
-
-    ch = counts(geo.H, geo.Ho, geo.kh, geo.sh, geo.pt)
-    cw = counts(geo.W, geo.Wo, geo.kw, geo.sw, geo.pl)
+    ch = _window_counts(geo.H, geo.Ho, geo.kh, geo.sh, geo.pt, count_include_pad)
+    cw = _window_counts(geo.W, geo.Wo, geo.kw, geo.sw, geo.pl, count_include_pad)
     kk = geo.kh * geo.kw
     if (ch == geo.kh).all() and (cw == geo.kw).all():
         return float(1.0 / kk)
@@ -720,3 +747,425 @@ def adaptive_max_pool1d(
         [[[5.0, 4.0]]]
     """
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3-D pooling: a 2-D pool over every depth slice, then a pool over depth windows
+# ---------------------------------------------------------------------------------------------
+# Max and sum are separable over a box window: the (H, W) part runs as the 2-D kernels above on
+# (N*D, C, H, W), the depth part on the (smaller) result via the depth unfold of conv3d
+# (:class:`chainrule.autograd.ops.conv.DepthUnfold`) and one reduction over the kernel depth.
+# The first maximum in (d, h, w) order wins, as in PyTorch.
+def _slices_2d(x: Tensor) -> Tensor:
+    N, C, D, H, W = x.shape
+    return x.permute(0, 2, 1, 3, 4).reshape(N * D, C, H, W)
+
+
+def _depth_windows(y: Tensor, dg: Any, value: float) -> Tensor:
+    """(N*D, C, h, w) per-slice results -> (N, Do, kd, C, h, w) depth windows."""
+    from chainrule.autograd.ops.conv import DepthUnfold
+
+    ND, C, h, w = y.shape
+    N = ND // dg.D
+    y5 = y.reshape(N, dg.D, C, h, w).permute(0, 2, 1, 3, 4)
+    cols = DepthUnfold.apply(y5, dg=dg, groups=1, value=value)  # (N*Do, kd*C, h, w)
+    return cols.reshape(N, dg.Do, dg.k, C, h, w)
+
+
+def _pool3d_setup(
+    op: str,
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    half_effective: bool,
+) -> tuple:
+    from chainrule.autograd.ops.conv import DepthGeom
+
+    x, unbatched = _prepare(op, input, 3)
+    k, s, p, d, sizes, outs = _pool_dims(
+        op, x, input.shape, 3, kernel_size, stride, padding, dilation, ceil_mode, half_effective
+    )
+    pads = _pool_pads(sizes, outs, k, s, p, d)
+    (D, H, W), (Do, Ho, Wo) = sizes, outs
+    geo = Geom(H, W, Ho, Wo, k[1], k[2], s[1], s[2], d[1], d[2], *pads[1], *pads[2])
+    dg = DepthGeom(D, Do, k[0], s[0], d[0], *pads[0])
+    return x, unbatched, geo, dg, p
+
+
+@register("max_pool3d", method=False, functional=True)
+def max_pool3d(
+    input: Tensor,
+    kernel_size: int | tuple[int, int, int],
+    stride: int | tuple[int, int, int] | None = None,
+    padding: int | tuple[int, int, int] = 0,
+    dilation: int | tuple[int, int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) input, as
+    ``torch.nn.functional.max_pool3d``; ``return_indices=True`` also returns the flat
+    ``d*H*W + h*W + w`` index of each maximum (for :func:`max_unpool3d`).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.max_pool3d(chainrule.arange(8.0).reshape(1, 1, 2, 2, 2), 2).flatten().tolist()
+        [7.0]
+    """
+    op = "max_pool3d"
+    x, unbatched, geo, dg, _ = _pool3d_setup(
+        op, input, kernel_size, stride, padding, dilation, ceil_mode, True
+    )
+    N, C, D, H, W = x.shape
+    y2 = MaxPool2d.apply(_slices_2d(x), geo=geo)  # (N*D, C, Ho, Wo)
+    vals, arg = _depth_windows(y2, dg, -np.inf).max(dim=2)  # (N, Do, C, Ho, Wo)
+    out = vals.permute(0, 2, 1, 3, 4)
+    result = out.squeeze(0) if unbatched else out
+    if not return_indices:
+        return result
+    if y2.grad_fn is not None:
+        off = y2.grad_fn.argmax()
+    else:
+        off = _argmax_offsets(_padded(_slices_2d(x)._data, geo, -np.inf), y2._data, geo)
+    hw = _flat_indices(off, geo).reshape(N, D, C, geo.Ho, geo.Wo)
+    t = np.arange(dg.Do).reshape(1, -1, 1, 1, 1)
+    depth = t * dg.s - dg.pf + arg._data * dg.d  # (N, Do, C, Ho, Wo)
+    flat = depth * (H * W) + np.take_along_axis(hw, depth, axis=1)
+    idx = _wrap(np.ascontiguousarray(flat.transpose(0, 2, 1, 3, 4)).astype(np.int64))
+    return result, (idx.squeeze(0) if unbatched else idx)
+
+
+@register("avg_pool3d", method=False, functional=True)
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: int | tuple[int, int, int],
+    stride: int | tuple[int, int, int] | None = None,
+    padding: int | tuple[int, int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d`` (``count_include_pad``,
+    ``divisor_override`` as in :func:`avg_pool2d`).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.avg_pool3d(chainrule.arange(8.0).reshape(1, 1, 2, 2, 2), 2).flatten().tolist()
+        [3.5]
+    """
+    op = "avg_pool3d"
+    x, unbatched, geo, dg, p = _pool3d_setup(
+        op, input, kernel_size, stride, padding, 1, ceil_mode, False
+    )
+    sums = AvgPool2d.apply(_slices_2d(x), geo=geo, inv=1.0)  # (N*D, C, Ho, Wo) window sums
+    total = _depth_windows(sums, dg, 0.0).sum(dim=2)  # (N, Do, C, Ho, Wo)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must be non-zero")
+        inv: Any = float(1.0 / divisor_override)
+    else:
+        cnt = [
+            _window_counts(n, o, kk, ss, pp, count_include_pad)
+            for n, o, kk, ss, pp in (
+                (dg.D, dg.Do, dg.k, dg.s, p[0]),
+                (geo.H, geo.Ho, geo.kh, geo.sh, p[1]),
+                (geo.W, geo.Wo, geo.kw, geo.sw, p[2]),
+            )
+        ]
+        div = cnt[0][:, None, None, None] * cnt[1][None, None, :, None] * cnt[2]
+        inv = _wrap((1.0 / div).astype(x.dtype))
+    out = (total * inv).permute(0, 2, 1, 3, 4)
+    return out.squeeze(0) if unbatched else out
+
+
+def _axis_avg(x: Tensor, axis: int, o: int) -> Tensor:
+    """Adaptive averaging of one axis of ``x`` to ``o`` positions (a small matmul)."""
+    n = x.shape[axis]
+    if n == o:
+        return x
+    m = _wrap(_avg_matrix(n, o, x.dtype))
+    return (x.movedim(axis, -1) @ m).movedim(-1, axis)
+
+
+@register("adaptive_avg_pool3d", method=False, functional=True)
+def adaptive_avg_pool3d(
+    input: Tensor, output_size: int | tuple[int | None, int | None, int | None]
+) -> Tensor:
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) input to a fixed output size, as
+    ``torch.nn.functional.adaptive_avg_pool3d`` (separable averaging matrices).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.adaptive_avg_pool3d(chainrule.ones(2, 3, 5, 6, 7), (2, 3, 1)).shape
+        (2, 3, 2, 3, 1)
+    """
+    op = "adaptive_avg_pool3d"
+    x, unbatched = _prepare(op, input, 3)
+    outs = _adaptive_sizes(op, tuple(x.shape[2:]), output_size, 3)
+    if outs == (1, 1, 1):
+        out = x.mean(dim=(2, 3, 4), keepdim=True)
+    else:
+        out = x
+        for axis in (4, 3, 2):
+            out = _axis_avg(out, axis, outs[axis - 2])
+        if out is x:
+            out = x.clone()
+    return out.squeeze(0) if unbatched else out
+
+
+@register("adaptive_max_pool3d", method=False, functional=True)
+def adaptive_max_pool3d(
+    input: Tensor,
+    output_size: int | tuple[int | None, int | None, int | None],
+    return_indices: bool = False,
+) -> Any:
+    """Max pooling of (N, C, D, H, W) or (C, D, H, W) input to a fixed output size, as
+    ``torch.nn.functional.adaptive_max_pool3d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.arange(8.0).reshape(1, 1, 2, 2, 2)
+        >>> F.adaptive_max_pool3d(x, 1).flatten().tolist()
+        [7.0]
+    """
+    op = "adaptive_max_pool3d"
+    x, unbatched = _prepare(op, input, 3)
+    N, C, D, H, W = x.shape
+    od, oh, ow = _adaptive_sizes(op, (D, H, W), output_size, 3)
+    y2, hw = _adaptive_max(op, 2, _slices_2d(x), (oh, ow), True)  # (N*D, C, oh, ow)
+    ds, de = _bounds(D, od)
+    md = int((de - ds).max())
+    didx = np.minimum(ds[:, None] + np.arange(md), de[:, None] - 1)  # (od, md)
+    y5 = y2.reshape(N, D, C, oh, ow)
+    win = y5.index_select(1, _wrap(didx.reshape(-1))).reshape(N, od, md, C, oh, ow)
+    vals, arg = win.max(dim=2)  # (N, od, C, oh, ow)
+    out = vals.permute(0, 2, 1, 3, 4)
+    result = out.squeeze(0) if unbatched else out
+    if not return_indices:
+        return result
+    depth = didx[np.arange(od).reshape(1, -1, 1, 1, 1), arg._data]
+    hw5 = hw._data.reshape(N, D, C, oh, ow)
+    flat = depth * (H * W) + np.take_along_axis(hw5, depth, axis=1)
+    idx = _wrap(np.ascontiguousarray(flat.transpose(0, 2, 1, 3, 4)).astype(np.int64))
+    return result, (idx.squeeze(0) if unbatched else idx)
+
+
+# ---------------------------------------------------------------------------------------------
+# Power-average pooling
+# ---------------------------------------------------------------------------------------------
+def _lp_pool(
+    op: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil: bool
+) -> Tensor:
+    k = _tuple(kernel_size, nd, "kernel_size", op)
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
+    out = avg(input.pow(norm_type), k, stride, 0, ceil)
+    return (out.sign() * out.abs().relu()).mul(float(np.prod(k))).pow(1.0 / norm_type)
+
+
+@register("lp_pool1d", method=False, functional=True)
+def lp_pool1d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """1-D power-average pooling ``(sum x**p)**(1/p)`` over each window, as
+    ``torch.nn.functional.lp_pool1d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.lp_pool1d(chainrule.tensor([[[3.0, 4.0]]]), 2, 2).tolist()
+        [[[5.0]]]
+    """
+    return _lp_pool("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@register("lp_pool2d", method=False, functional=True)
+def lp_pool2d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """2-D power-average pooling, as ``torch.nn.functional.lp_pool2d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.lp_pool2d(chainrule.ones(1, 1, 2, 2), 1, 2).flatten().tolist()
+        [4.0]
+    """
+    return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@register("lp_pool3d", method=False, functional=True)
+def lp_pool3d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int | tuple[int, int, int],
+    stride: int | tuple[int, int, int] | None = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """3-D power-average pooling, as ``torch.nn.functional.lp_pool3d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> F.lp_pool3d(chainrule.ones(1, 1, 2, 2, 2), 1, 2).flatten().tolist()
+        [8.0]
+    """
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# ---------------------------------------------------------------------------------------------
+# Max unpooling
+# ---------------------------------------------------------------------------------------------
+def _unpool_size(
+    op: str, sizes: tuple, k: tuple, s: tuple, p: tuple, output_size: Any
+) -> tuple[int, ...]:
+    nd = len(sizes)
+    default = tuple((n - 1) * ss - 2 * pp + kk for n, kk, ss, pp in zip(sizes, k, s, p))
+    if output_size is None:
+        return default
+    out = tuple(int(v) for v in output_size)
+    if len(out) == nd + 2:
+        out = out[2:]
+    if len(out) != nd:
+        raise ValueError(
+            f"{op}: output_size should have {nd} or {nd + 2} elements, got {len(out)} "
+            f"({tuple(output_size)})"
+        )
+    for o, dflt, ss in zip(out, default, s):
+        if not dflt - ss < o < dflt + ss:
+            raise ValueError(
+                f"{op}: invalid output_size {out} (input spatial size {sizes}): each size must "
+                f"be strictly between {tuple(a - b for a, b in zip(default, s))} and "
+                f"{tuple(a + b for a, b in zip(default, s))}"
+            )
+    return out
+
+
+def _max_unpool(
+    op: str,
+    nd: int,
+    input: Tensor,
+    indices: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    output_size: Any,
+) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    x, unbatched = _lift(input, nd, op)
+    k = _tuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None else _tuple(stride, nd, "stride", op)
+    p = _tuple(padding, nd, "padding", op)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be an integer tensor, got dtype {idx.dtype}")
+    if idx.shape != input.shape:
+        raise ValueError(
+            f"{op}: indices shape {idx.shape} must match input shape {input.shape} "
+            "(pass the indices returned by max_pool with return_indices=True)"
+        )
+    outs = _unpool_size(op, tuple(x.shape[2:]), k, s, p, output_size)
+    N, C = x.shape[:2]
+    S = int(np.prod(outs))
+    fi = idx.reshape(N, C, -1).astype(np.int64)
+    if fi.size and (fi.min() < 0 or fi.max() >= S):
+        bad = int(fi.max() if fi.max() >= S else fi.min())
+        raise IndexError(
+            f"{op}: found an invalid max index {bad} (output volumes are of size "
+            f"{'x'.join(map(str, outs))})"
+        )
+    xf = x.reshape(N, C, -1)
+    # A repeated index (overlapping windows) keeps the last value, as PyTorch's CPU kernel, and
+    # (as PyTorch's backward, a gather) every copy still receives the gradient at its index:
+    # the overwritten copies are zeroed by subtracting their value as a constant.
+    L = fi.shape[2]
+    key = (np.arange(N * C).reshape(N, C, 1) * S + fi).reshape(-1)
+    _, last = np.unique(key[::-1], return_index=True)
+    if last.size != key.size:
+        lost = np.ones(key.size, dtype=bool)
+        lost[key.size - 1 - last] = False
+        xf = xf - _wrap(np.where(lost.reshape(N, C, L), xf._data, 0).astype(x.dtype))
+    out = _wrap(np.zeros((N, C, S), dtype=x.dtype)).scatter_add(2, _wrap(fi), xf)
+    out = out.reshape(N, C, *outs)
+    return out.squeeze(0) if unbatched else out
+
+
+@register("max_unpool1d", method=False, functional=True)
+def max_unpool1d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | tuple[int],
+    stride: int | tuple[int] | None = None,
+    padding: int | tuple[int] = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool1d`: puts each value at its ``indices`` position in a
+    zero tensor, as ``torch.nn.functional.max_unpool1d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> y, i = F.max_pool1d(chainrule.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2, return_indices=True)
+        >>> F.max_unpool1d(y, i, 2).tolist()
+        [[[0.0, 3.0, 2.0, 0.0]]]
+    """
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
+
+
+@register("max_unpool2d", method=False, functional=True)
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool2d`, as ``torch.nn.functional.max_unpool2d``
+    (``output_size`` picks among the sizes the pooling could have come from).
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> x = chainrule.arange(16.0).reshape(1, 1, 4, 4)
+        >>> y, i = F.max_pool2d(x, 2, return_indices=True)
+        >>> F.max_unpool2d(y, i, 2)[0, 0, 1].tolist()
+        [0.0, 5.0, 0.0, 7.0]
+    """
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+@register("max_unpool3d", method=False, functional=True)
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | tuple[int, int, int],
+    stride: int | tuple[int, int, int] | None = None,
+    padding: int | tuple[int, int, int] = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool3d`, as ``torch.nn.functional.max_unpool3d``.
+
+    Example:
+        >>> import chainrule
+        >>> import chainrule.nn.functional as F
+        >>> y, i = F.max_pool3d(chainrule.arange(8.0).reshape(1, 1, 2, 2, 2), 2,
+        ...                     return_indices=True)
+        >>> F.max_unpool3d(y, i, 2).flatten().tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)

@@ -11,3 +11,5 @@ from chainrule.nn.layers.pooling import *
 from chainrule.nn.layers.recurrent import *
 from chainrule.nn.layers.transformer import *
 from chainrule.nn.layers.distance import *
+from chainrule.nn.layers.pixelshuffle import *
+from chainrule.nn.layers.upsampling import *

@@ -1,5 +1,5 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d``,
-``Unfold``, ``Fold``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``,
+``ConvTranspose2d``, ``ConvTranspose3d``, ``Unfold``, ``Fold``.
 
 Names, arguments, defaults and default initialization follow PyTorch: weight
 ``kaiming_uniform_(a=sqrt(5))`` (i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in))) and bias
@@ -17,8 +17,10 @@ from chainrule.autograd.ops.conv import (
     _tuple,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     fold,
     unfold,
 )
@@ -30,6 +32,7 @@ from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
+__all__ += ["Conv3d", "ConvTranspose3d"]
 __functional__ = ["unfold", "fold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -462,4 +465,99 @@ class Fold(Module):
         return (
             f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
             f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+        )
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution layer, as ``torch.nn.Conv3d``: input (N, C_in, D, H, W) or
+    (C_in, D, H, W), weight (out_channels, in_channels/groups, kD, kH, kW); ``padding`` an int,
+    a triple, ``'valid'`` or ``'same'``; ``padding_mode`` 'zeros', 'reflect', 'replicate' or
+    'circular'.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> conv = nn.Conv3d(2, 4, kernel_size=3, padding=1)
+        >>> conv(chainrule.randn(1, 2, 5, 6, 7)).shape
+        (1, 4, 5, 6, 7)
+        >>> conv
+        Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))
+    """
+
+    _nd = 3
+    _functional = staticmethod(conv3d)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int, int],
+        stride: int | tuple[int, int, int] = 1,
+        padding: int | tuple[int, int, int] | str = 0,
+        dilation: int | tuple[int, int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution layer, as ``torch.nn.ConvTranspose3d``: weight
+    (in_channels, out_channels/groups, kD, kH, kW); ``forward(input, output_size=None)``.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule import nn
+        >>> up = nn.ConvTranspose3d(4, 2, kernel_size=2, stride=2)
+        >>> up(chainrule.randn(1, 4, 2, 3, 3)).shape
+        (1, 2, 4, 6, 6)
+    """
+
+    _nd = 3
+    _functional = staticmethod(conv_transpose3d)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int, int],
+        stride: int | tuple[int, int, int] = 1,
+        padding: int | tuple[int, int, int] = 0,
+        output_padding: int | tuple[int, int, int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int, int, int] = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
         )
