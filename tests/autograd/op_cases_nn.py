@@ -311,7 +311,7 @@ CASES += [
 # Cases for the spatial families: 3-D convolution/pooling, unpooling, power-average pooling,
 # interpolate and pixel shuffle. The references are written independently of the kernels
 # (loops over kernel offsets / output positions, float64 weights from PyTorch's formulas).
-from tests.autograd.op_cases import F, _adaptive_ref  # noqa: E402
+from tests.autograd.op_cases import _adaptive_ref  # noqa: E402
 
 
 def _sp_t3(v):
