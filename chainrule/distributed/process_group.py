@@ -53,6 +53,7 @@ class group:  # noqa: N801 - PyTorch's name (torch.distributed.group.WORLD)
 
 
 _PG: ProcessGroup | None = None
+_saved_env: dict[str, str | None] = {}  # the variables init_process_group set, restored after
 _previous_excepthook = None
 
 
@@ -195,12 +196,14 @@ def init_process_group(
         seconds,
         Watchdog(ctl, comm.rank, comm.size, seconds),
     )
+    _saved_env.clear()
     for key, value in (
         ("RANK", comm.rank),
         ("WORLD_SIZE", comm.size),
         ("LOCAL_RANK", local_rank),
         ("LOCAL_WORLD_SIZE", local_size),
     ):
+        _saved_env[key] = os.environ.get(key)
         os.environ[key] = str(value)
     if comm.size > 1 and _previous_excepthook is None:
         _previous_excepthook = sys.excepthook
@@ -236,6 +239,12 @@ def destroy_process_group(group: Any = None) -> None:
         return
     pg.watchdog.stop()
     _PG = None
+    for key, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    _saved_env.clear()
     if _previous_excepthook is not None:
         sys.excepthook = _previous_excepthook
         _previous_excepthook = None

@@ -30,11 +30,18 @@ def _first(names: tuple[str, ...], default: str) -> str:
 
 
 def set_rank_environment() -> None:
-    """Fill ``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``LOCAL_WORLD_SIZE`` from the launcher's."""
-    os.environ.setdefault("RANK", _first(_RANK, "0"))
-    os.environ.setdefault("WORLD_SIZE", _first(_SIZE, "1"))
-    os.environ.setdefault("LOCAL_RANK", _first(_LOCAL_RANK, "0"))
-    os.environ.setdefault("LOCAL_WORLD_SIZE", _first(_LOCAL_SIZE, os.environ["WORLD_SIZE"]))
+    """Set ``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``LOCAL_WORLD_SIZE`` from the launcher's own
+    variables (they win over values inherited from the parent's environment)."""
+    found = any(n in os.environ for n in _RANK)
+    for key, names, default in (
+        ("RANK", _RANK, "0"),
+        ("WORLD_SIZE", _SIZE, "1"),
+        ("LOCAL_RANK", _LOCAL_RANK, "0"),
+        ("LOCAL_WORLD_SIZE", _LOCAL_SIZE, None),
+    ):
+        value = _first(names, default if default is not None else os.environ.get("WORLD_SIZE", "1"))
+        if found or key not in os.environ:
+            os.environ[key] = value
 
 
 def main(argv: list[str] | None = None) -> int:
