@@ -189,7 +189,7 @@ def _masked(t: Tensor, zero: np.ndarray) -> Tensor:
 @register("xlogy")
 def xlogy(input: Any, other: Any) -> Tensor:
     """``input * log(other)``, with ``xlogy(0, y) = 0`` (also for ``y = 0``); either argument may
-    be a number.
+    be a number. At ``input = other = 0`` the gradient w.r.t. ``other`` is 0 (PyTorch: NaN).
 
     Example:
         >>> import chainrule

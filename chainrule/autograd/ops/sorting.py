@@ -139,7 +139,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 @register("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
-    """The ``k``-th smallest element (1-based) along ``dim`` and its index.
+    """The ``k``-th smallest element (1-based) along ``dim`` and its index. Of several equal
+    elements, the index is the one a stable sort puts at position ``k`` (PyTorch: unspecified).
 
     Example:
         >>> import chainrule
@@ -215,7 +216,8 @@ def _median_dim(input: Tensor, dim: int, keepdim: bool, ignore_nan: bool, kind: 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median of all elements (``dim=None``; NaN if any is NaN), or the named tuple
     ``(values, indices)`` along ``dim``. Without ``dim`` the gradient is shared evenly between
-    the elements equal to the median, as PyTorch's.
+    the elements equal to the median, as PyTorch's. With ``dim``, of several equal elements the
+    index is the one a stable sort puts at the median position (PyTorch: unspecified).
 
     Example:
         >>> import chainrule
@@ -416,6 +418,7 @@ def unique(
     """The distinct elements (slices along ``dim``), sorted; optionally the index of each input
     element in the result (``return_inverse``) and how often each occurs (``return_counts``).
     Always sorted (``sorted=False`` allows any order, as PyTorch's CPU version also sorts).
+    Not differentiable: the result never requires grad (PyTorch's raises in backward).
 
     Example:
         >>> import chainrule
