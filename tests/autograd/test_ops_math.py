@@ -761,3 +761,29 @@ def test_prod_dtype_and_topk_nan_like_torch():
         r, tr = cr.tensor(v).topk(2, largest=largest), torch.tensor(v).topk(2, largest=largest)
         _same(r.values, tr.values)
         np.testing.assert_array_equal(r.indices.numpy(), tr.indices.numpy())
+
+
+def test_partition_fast_paths_match_a_stable_sort():
+    """topk / kthvalue / median(dim) find their elements with a partition; the result must be
+    exactly what a stable sort gives, with many ties and NaNs, along any dim."""
+    from chainrule.autograd.ops.sorting import _argsort, _kth_index, _topk_index
+
+    rng = np.random.default_rng(5)
+    for shape in [(7,), (4, 9), (3, 5, 6), (2, 16, 3)]:
+        for dtype in (np.float64, np.int64):
+            a = rng.integers(0, 4, shape).astype(dtype)
+            if dtype == np.float64:
+                a[rng.random(shape) < 0.15] = NAN
+            for axis in range(a.ndim):
+                n = a.shape[axis]
+                for largest in (True, False):
+                    full = _argsort(a, axis, descending=largest)
+                    for k in range(n + 1):
+                        want = np.take(full, range(k), axis=axis)
+                        got = _topk_index(a, axis, k, largest)
+                        np.testing.assert_array_equal(got, want, err_msg=f"{shape} {axis} {k}")
+                asc = _argsort(a, axis)
+                for k in range(1, n + 1):
+                    np.testing.assert_array_equal(
+                        _kth_index(a, axis, k), np.take(asc, [k - 1], axis=axis)
+                    )
