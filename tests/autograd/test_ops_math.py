@@ -787,3 +787,42 @@ def test_partition_fast_paths_match_a_stable_sort():
                     np.testing.assert_array_equal(
                         _kth_index(a, axis, k), np.take(asc, [k - 1], axis=axis)
                     )
+
+
+def test_inplace_math_methods():
+    from chainrule.autograd.ops.inplace_math import _NAMES
+
+    torch = pytest.importorskip("torch")
+    a = np.array([[0.25, -0.5, 0.75], [0.1, -0.9, 0.6]], np.float32)
+    other = {
+        "atan2": (np.full((2, 3), 0.5, np.float32),),
+        "arctan2": (np.full((2, 3), -0.5, np.float32),),
+        "xlogy": (np.full((2, 3), 2.0, np.float32),),
+        "copysign": (np.full((3,), -1.0, np.float32),),
+        "hypot": (np.full((2, 3), 0.3, np.float32),),
+        "lerp": (np.ones((2, 3), np.float32), 0.25),
+    }
+    shift = {"acosh": 2.0, "arccosh": 2.0, "log2": 1.0, "log10": 1.0, "logit": 0.5}
+    for base in _NAMES:
+        v = np.abs(a) * 0.5 + shift[base] if base in shift else a
+        args = [cr.tensor(o) if isinstance(o, np.ndarray) else o for o in other.get(base, ())]
+        targs = [torch.tensor(o) if isinstance(o, np.ndarray) else o for o in other.get(base, ())]
+        x = cr.tensor(v)
+        version = x._version[0]
+        assert getattr(x, base + "_")(*args) is x and x._version[0] == version + 1
+        tx = torch.tensor(v)
+        getattr(tx, base + "_")(*targs)
+        np.testing.assert_allclose(x.numpy(), tx.numpy(), rtol=1e-6, atol=1e-7, err_msg=base)
+        np.testing.assert_allclose(x.numpy(), getattr(cr, base)(cr.tensor(v), *args).numpy())
+    x = cr.tensor([1.26, -0.5])
+    x.round_(decimals=1)
+    np.testing.assert_allclose(x.numpy(), [1.3, -0.5])
+    w = cr.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"floor_: in-place operation on a leaf tensor"):
+        w.floor_()
+    with cr.no_grad():
+        w.floor_()
+    with pytest.raises(TypeError, match=r"sinh_: result type float32 can't be cast to .*int64"):
+        cr.tensor([1, 2]).sinh_()
+    y = cr.tensor([1.5])
+    assert cr.floor_(y) is y and y.tolist() == [1.0]  # also a function, as torch.floor_

@@ -20,3 +20,4 @@ from chainrule.autograd.ops import conv, pool  # noqa: F401  (conv/pool families
 from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU time loop)
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
 from chainrule.autograd.ops import logexp, rounding, scan, sorting, stats, trig  # noqa: F401,E402
+from chainrule.autograd.ops import inplace_math  # noqa: F401,E402  (floor_, sinh_, ...)
