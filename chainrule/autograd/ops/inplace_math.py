@@ -54,7 +54,7 @@ def _inplace_of(base: str) -> None:
         f"In-place ``{base}``; returns the tensor.\n\nExample:\n    >>> import chainrule\n"
         f"    >>> chainrule.ones(2).{name}({_EXAMPLE_ARGS.get(base, '')}).shape\n    (2,)\n"
     )
-    register(name, differentiable=False)(fn)
+    globals()[name] = register(name, differentiable=False)(fn)
 
 
 _EXAMPLE_ARGS = {
