@@ -215,15 +215,20 @@ def test_quantile_modes_like_torch(interpolation):
     q = np.array([0.0, 0.1, 0.5, 1 / 3, 0.625, 1.0], np.float32)
     for fn in ("quantile", "nanquantile"):
         x, tx = _pair(vals)
+        cq, tq = _pair(q)
         kw = dict(dim=1, interpolation=interpolation)
-        r = getattr(x, fn)(cr.tensor(q), **kw)
-        tr = getattr(torch, fn)(tx, torch.tensor(q), **kw)
+        r = getattr(x, fn)(cq, **kw)
+        tr = getattr(torch, fn)(tx, tq, **kw)
         assert r.shape == tuple(tr.shape) == (6, 3)
         _same(r, tr, rtol=1e-6, atol=1e-6)
         w = np.arange(18, dtype=np.float32).reshape(6, 3)
         (r * cr.tensor(w)).nansum().backward()
         (tr * torch.tensor(w)).nansum().backward()
         _same(x.grad, tx.grad, rtol=1e-6, atol=1e-6)
+        if tq.grad is None:
+            assert cq.grad is None
+        else:  # linear: the weights depend on q
+            _same(cq.grad, tq.grad, rtol=1e-5, atol=1e-5)
         # global, scalar q
         g, tg = (
             getattr(x, fn)(0.4, interpolation=interpolation),

@@ -379,8 +379,15 @@ def _quantile(
     else:
         v_hi = _pick(srt, hi)
         w = np.full(rank.shape, 0.5) if interpolation == "midpoint" else rank - lo
-        w = w.astype(input._data.dtype)
-        out = v_lo + (v_hi - v_lo) * _wrap(w)
+        w = _wrap(w.astype(dt))
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            # the weight rank - lo = q * (n - 1) - lo is differentiable in q, as in PyTorch
+            from chainrule.autograd.ops.elementwise import where
+
+            w = q.reshape(-1) * _wrap((valid - 1).astype(dt)) - _wrap(lo.astype(dt))
+            if bad.any():
+                w = where(_wrap(~np.broadcast_to(bad, w.shape)), w, 0.0)
+        out = v_lo + (v_hi - v_lo) * w
     # (..., Q) -> (Q, *out_shape)
     out = out.movedim(-1, 0).reshape((len(qa),) + out_shape)
     return out.reshape(out_shape) if q_scalar else out
@@ -404,8 +411,8 @@ def quantile(
 ) -> Tensor:
     """The ``q``-th quantiles (a float or a 1-D tensor in [0, 1]) over ``dim`` (all elements
     when None). ``interpolation``: linear, lower, higher, midpoint or nearest (halves to even).
-    A tensor ``q`` puts its dimension first in the result. NaN anywhere in a reduced row gives
-    NaN.
+    A tensor ``q`` puts its dimension first in the result (and, with linear interpolation, gets
+    a gradient, as in PyTorch). NaN anywhere in a reduced row gives NaN.
 
     Example:
         >>> import chainrule
