@@ -558,6 +558,9 @@ def test_unique_like_torch():
         cr.tensor(f).unique_consecutive(return_inverse=True, return_counts=True),
         torch.tensor(f).unique_consecutive(return_inverse=True, return_counts=True),
     )
+    nan = np.array([1.0, NAN, 2.0, NAN, 1.0], np.float32)
+    kw = {"return_inverse": True, "return_counts": True}
+    _eq(cr.tensor(nan).unique(**kw), torch.tensor(nan).unique(**kw))
     r = cr.tensor(f, requires_grad=True).unique()
     assert not r.requires_grad
 

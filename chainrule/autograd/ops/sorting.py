@@ -462,7 +462,8 @@ def unique(
     """The distinct elements (slices along ``dim``), sorted; optionally the index of each input
     element in the result (``return_inverse``) and how often each occurs (``return_counts``).
     Always sorted (``sorted=False`` allows any order, as PyTorch's CPU version also sorts).
-    Not differentiable: the result never requires grad (PyTorch's raises in backward).
+    Not differentiable: the result never requires grad (PyTorch's raises in backward). Each NaN
+    is distinct, as in PyTorch.
 
     Example:
         >>> import chainrule
@@ -473,7 +474,8 @@ def unique(
     _check_tensor(input, "unique")
     a = input._data
     if dim is None:
-        out, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        flat = a.reshape(-1)
+        out, inv, cnt = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
         return _unique_result(out, inv.reshape(a.shape), cnt, return_inverse, return_counts)
     d = normalize_dim(dim, a.ndim, "unique")
     out, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
