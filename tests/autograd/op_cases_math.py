@@ -331,6 +331,14 @@ CASES: list[Case] = [
         tag="tensor-q-keepdim",
     ),
     C(
+        "quantile",
+        lambda t, a, q: t.quantile(a, q, dim=1),
+        lambda a, q: _quantile_ref(a, q, 1),
+        (((2, 5), (3,)),),
+        domain=("distinct", "unit"),
+        tag="q-grad",
+    ),
+    C(
         "nanquantile",
         lambda t, a: a.nanquantile(0.7, dim=-1),
         lambda a: _quantile_ref(a, 0.7, -1),

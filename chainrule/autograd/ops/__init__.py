@@ -26,3 +26,4 @@ from chainrule.autograd.ops import index_inplace  # noqa: F401  (index_add_ ...,
 from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgrid, stacks ...)
 from chainrule.autograd.ops import distance  # noqa: F401, E402  (cdist, pdist, cosine_similarity)
 from chainrule.autograd.ops import resample  # noqa: F401  (interpolate, pixel shuffle)
+from chainrule.autograd.ops import inplace_math  # noqa: F401,E402  (floor_, sinh_, ...)

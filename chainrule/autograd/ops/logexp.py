@@ -69,19 +69,19 @@ class Exp2(Function):
         return g * self.output() * _LN2
 
 
-unary_op(
+log2 = unary_op(
     "log2",
     Log2,
     "Base-2 logarithm.\n\nExample:\n    >>> import chainrule\n"
     "    >>> chainrule.tensor([1.0, 8.0]).log2().tolist()\n    [0.0, 3.0]\n",
 )
-unary_op(
+log10 = unary_op(
     "log10",
     Log10,
     "Base-10 logarithm.\n\nExample:\n    >>> import chainrule\n"
     "    >>> chainrule.tensor([1.0, 100.0]).log10().tolist()\n    [0.0, 2.0]\n",
 )
-unary_op(
+exp2 = unary_op(
     "exp2",
     Exp2,
     "2 ** x, elementwise.\n\nExample:\n    >>> import chainrule\n"
@@ -189,7 +189,7 @@ def _masked(t: Tensor, zero: np.ndarray) -> Tensor:
 @register("xlogy")
 def xlogy(input: Any, other: Any) -> Tensor:
     """``input * log(other)``, with ``xlogy(0, y) = 0`` (also for ``y = 0``); either argument may
-    be a number.
+    be a number. At ``input = other = 0`` the gradient w.r.t. ``other`` is 0 (PyTorch: NaN).
 
     Example:
         >>> import chainrule

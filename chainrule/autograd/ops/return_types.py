@@ -15,19 +15,26 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-_VI = ["values", "indices"]
 
-sort = namedtuple("sort", _VI)
-topk = namedtuple("topk", _VI)
-kthvalue = namedtuple("kthvalue", _VI)
-median = namedtuple("median", _VI)
-nanmedian = namedtuple("nanmedian", _VI)
-mode = namedtuple("mode", _VI)
-cummax = namedtuple("cummax", _VI)
-cummin = namedtuple("cummin", _VI)
-aminmax = namedtuple("aminmax", ["min", "max"])
+def _result_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
+    """A named tuple class printed as PyTorch prints its return types."""
 
-for _t in (sort, topk, kthvalue, median, nanmedian, mode, cummax, cummin, aminmax):
-    _t.__module__ = "chainrule.return_types"
-    _t.__doc__ = f"``{_t.__name__}`` result: a named tuple ``({', '.join(_t._fields)})``."
-del _t
+    def __repr__(self: tuple) -> str:
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"chainrule.return_types.{name}(\n{body})"
+
+    cls = type(name, (namedtuple(name, fields),), {"__slots__": (), "__repr__": __repr__})
+    cls.__module__ = "chainrule.return_types"
+    cls.__doc__ = f"``{name}`` result: a named tuple ``({', '.join(fields)})``."
+    return cls
+
+
+sort = _result_type("sort")
+topk = _result_type("topk")
+kthvalue = _result_type("kthvalue")
+median = _result_type("median")
+nanmedian = _result_type("nanmedian")
+mode = _result_type("mode")
+cummax = _result_type("cummax")
+cummin = _result_type("cummin")
+aminmax = _result_type("aminmax", ("min", "max"))

@@ -42,6 +42,44 @@ def _argsort(a: np.ndarray, axis: int, descending: bool = False) -> np.ndarray:
     return (n - 1) - np.flip(np.argsort(rev, axis=axis, kind="stable"), axis=axis)
 
 
+def _order_masks(am: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(less, greater, equal)`` of ``am`` against the per-row value ``t`` in sort order (NaN
+    is the largest value and equal to NaN)."""
+    if am.dtype.kind != "f":
+        return am < t, am > t, am == t
+    na, nt = np.isnan(am), np.isnan(t)
+    return (am < t) | (~na & nt), (am > t) | (na & ~nt), (am == t) | (na & nt)
+
+
+def _kth_index(a: np.ndarray, axis: int, k: int) -> np.ndarray:
+    """Index (keepdim-shaped) of the ``k``-th smallest (1-based) element along ``axis``: the one
+    a stable sort puts at position ``k - 1``, found with a partition (O(n)) instead of a sort."""
+    am = np.moveaxis(a, axis, -1)
+    t = np.partition(am, k - 1, axis=-1)[..., k - 1 : k]
+    less, _, equal = _order_masks(am, t)
+    occurrence = k - less.sum(axis=-1, keepdims=True)  # which of the equal ones (1-based)
+    pos = np.argmax(equal & (np.cumsum(equal, axis=-1) == occurrence), axis=-1, keepdims=True)
+    return np.moveaxis(pos, -1, axis)
+
+
+def _topk_index(a: np.ndarray, axis: int, k: int, largest: bool) -> np.ndarray:
+    """Indices of the first ``k`` elements of a stable (descending when ``largest``) sort along
+    ``axis``: a partition finds the k-th value, then only the ``k`` selected are sorted."""
+    n = a.shape[axis]
+    if k == 0 or 2 * k > n:
+        return np.take(_argsort(a, axis, descending=largest), range(k), axis=axis)
+    am = np.moveaxis(a, axis, -1)
+    kth = n - k if largest else k - 1
+    t = np.partition(am, kth, axis=-1)[..., kth : kth + 1]
+    less, greater, equal = _order_masks(am, t)
+    better = greater if largest else less
+    need = k - better.sum(axis=-1, keepdims=True)
+    sel = better | (equal & (np.cumsum(equal, axis=-1) <= need))  # exactly k per row
+    cand = np.nonzero(sel.reshape(-1, n))[1].reshape(am.shape[:-1] + (k,))  # index order
+    order = _argsort(np.take_along_axis(am, cand, axis=-1), -1, descending=largest)
+    return np.moveaxis(np.take_along_axis(cand, order, axis=-1), -1, axis)
+
+
 def _select(input: Tensor, d: int, idx: np.ndarray, keepdim: bool, kind: Any) -> Any:
     """``(values, indices)`` of ``input`` at ``idx`` (keepdim-shaped along ``d``)."""
     values = select_along(input, d, idx)
@@ -133,13 +171,14 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
             f"topk: k ({k}) is out of range for dimension {dim} of size {n} "
             f"(input shape {input.shape}); expected 0 <= k <= {n}"
         )
-    idx = np.take(_argsort(x._data, d, descending=largest), range(k), axis=d)
+    idx = _topk_index(x._data, d, k, largest)
     return _scalar_out(_select(x, d, idx, True, return_types.topk), scalar)
 
 
 @register("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
-    """The ``k``-th smallest element (1-based) along ``dim`` and its index.
+    """The ``k``-th smallest element (1-based) along ``dim`` and its index. Of several equal
+    elements, the index is the one a stable sort puts at position ``k`` (PyTorch: unspecified).
 
     Example:
         >>> import chainrule
@@ -156,7 +195,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
             f"kthvalue: k ({k}) is out of range for dimension {dim} of size {n} "
             f"(input shape {input.shape}); expected 1 <= k <= {n}"
         )
-    idx = np.take(_argsort(x._data, d), [k - 1], axis=d)
+    idx = _kth_index(x._data, d, k)
     return _scalar_out(_select(x, d, idx, keepdim or scalar, return_types.kthvalue), scalar)
 
 
@@ -198,14 +237,13 @@ def _median_dim(input: Tensor, dim: int, keepdim: bool, ignore_nan: bool, kind: 
     n = a.shape[d]
     if n == 0:
         raise IndexError(f"{op}: dimension {dim} of the input (shape {input.shape}) is empty")
-    order = _argsort(a, d)
     nan = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, bool)
     n_nan = nan.sum(axis=d, keepdims=True)
-    if ignore_nan:
+    if ignore_nan:  # the position depends on the row's NaN count: a full (stable) sort
         pos = np.maximum((n - n_nan - 1) // 2, 0)
-        idx = np.take_along_axis(order, pos, axis=d)
+        idx = np.take_along_axis(_argsort(a, d), pos, axis=d)
     else:
-        idx = np.take(order, [(n - 1) // 2], axis=d)
+        idx = _kth_index(a, d, (n - 1) // 2 + 1)
         first_nan = np.argmax(nan, axis=d, keepdims=True)
         idx = np.where(n_nan > 0, first_nan, idx)
     return _scalar_out(_select(x, d, idx, keepdim or scalar, kind), scalar)
@@ -215,7 +253,8 @@ def _median_dim(input: Tensor, dim: int, keepdim: bool, ignore_nan: bool, kind: 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median of all elements (``dim=None``; NaN if any is NaN), or the named tuple
     ``(values, indices)`` along ``dim``. Without ``dim`` the gradient is shared evenly between
-    the elements equal to the median, as PyTorch's.
+    the elements equal to the median, as PyTorch's. With ``dim``, of several equal elements the
+    index is the one a stable sort puts at the median position (PyTorch: unspecified).
 
     Example:
         >>> import chainrule
@@ -340,8 +379,15 @@ def _quantile(
     else:
         v_hi = _pick(srt, hi)
         w = np.full(rank.shape, 0.5) if interpolation == "midpoint" else rank - lo
-        w = w.astype(input._data.dtype)
-        out = v_lo + (v_hi - v_lo) * _wrap(w)
+        w = _wrap(w.astype(dt))
+        if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:
+            # the weight rank - lo = q * (n - 1) - lo is differentiable in q, as in PyTorch
+            from chainrule.autograd.ops.elementwise import where
+
+            w = q.reshape(-1) * _wrap((valid - 1).astype(dt)) - _wrap(lo.astype(dt))
+            if bad.any():
+                w = where(_wrap(~np.broadcast_to(bad, w.shape)), w, 0.0)
+        out = v_lo + (v_hi - v_lo) * w
     # (..., Q) -> (Q, *out_shape)
     out = out.movedim(-1, 0).reshape((len(qa),) + out_shape)
     return out.reshape(out_shape) if q_scalar else out
@@ -365,8 +411,8 @@ def quantile(
 ) -> Tensor:
     """The ``q``-th quantiles (a float or a 1-D tensor in [0, 1]) over ``dim`` (all elements
     when None). ``interpolation``: linear, lower, higher, midpoint or nearest (halves to even).
-    A tensor ``q`` puts its dimension first in the result. NaN anywhere in a reduced row gives
-    NaN.
+    A tensor ``q`` puts its dimension first in the result (and, with linear interpolation, gets
+    a gradient, as in PyTorch). NaN anywhere in a reduced row gives NaN.
 
     Example:
         >>> import chainrule
@@ -416,6 +462,8 @@ def unique(
     """The distinct elements (slices along ``dim``), sorted; optionally the index of each input
     element in the result (``return_inverse``) and how often each occurs (``return_counts``).
     Always sorted (``sorted=False`` allows any order, as PyTorch's CPU version also sorts).
+    Not differentiable: the result never requires grad (PyTorch's raises in backward). Each NaN
+    is distinct, as in PyTorch.
 
     Example:
         >>> import chainrule
@@ -426,7 +474,8 @@ def unique(
     _check_tensor(input, "unique")
     a = input._data
     if dim is None:
-        out, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        flat = a.reshape(-1)
+        out, inv, cnt = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
         return _unique_result(out, inv.reshape(a.shape), cnt, return_inverse, return_counts)
     d = normalize_dim(dim, a.ndim, "unique")
     out, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)

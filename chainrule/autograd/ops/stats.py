@@ -114,7 +114,8 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
 
 @register("nanmean")
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Mean of the non-NaN elements (NaN where all are NaN).
+    """Mean of the non-NaN elements (NaN where all are NaN; the gradient there is 0, PyTorch's
+    NaN).
 
     Example:
         >>> import chainrule

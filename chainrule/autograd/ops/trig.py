@@ -170,7 +170,7 @@ for _name, _cls, _summary, _call, _value, _aliases in [
         ("arctanh",),
     ),
 ]:
-    unary_op(_name, _cls, _doc(_summary, _call, _value).format(_name), _aliases)
+    globals()[_name] = unary_op(_name, _cls, _doc(_summary, _call, _value).format(_name), _aliases)
 
 
 @primitive
