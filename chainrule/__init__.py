@@ -55,9 +55,20 @@ def _install() -> None:
     Tensor.mT = property(
         lambda self: self.transpose(-2, -1), doc="Transpose of the last two dimensions."
     )
+    _ops.habits.install_properties(Tensor)
 
 
 _install()
 
 from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are installed)
-from chainrule.io import load, save  # noqa: E402
+
+# PyTorch's namespaces and habits on a CPU build (devices, amp, legacy types, import paths)
+from chainrule import accelerator, amp, backends, cpu, cuda, onnx, utils  # noqa: E402
+from chainrule.amp import autocast, is_autocast_enabled  # noqa: E402
+from chainrule.autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from chainrule.autograd.legacy import *  # noqa: E402
+from chainrule.backend.device import device  # noqa: E402
+from chainrule.backend.dtype_info import bfloat16, finfo, iinfo  # noqa: E402
+from chainrule.runtime import *  # noqa: E402
+from chainrule.serialization import load, save  # noqa: E402  (torch.load/torch.save signatures)
+from chainrule import serialization  # noqa: E402

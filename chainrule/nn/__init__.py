@@ -19,3 +19,5 @@ from chainrule.nn.parameter import *
 from chainrule.nn.summary import *
 
 from chainrule.nn import functional  # last: it collects from the modules above
+
+from chainrule.nn import modules  # noqa: E402  (PyTorch import paths: nn.modules.linear ...)

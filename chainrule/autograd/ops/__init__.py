@@ -19,3 +19,4 @@ from chainrule.autograd.ops import (  # noqa: F401  (imported to register the op
 from chainrule.autograd.ops import conv, pool  # noqa: F401  (conv/pool families)
 from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU time loop)
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
+from chainrule.autograd.ops import habits  # noqa: F401  (tensor habits: type(), new_*, stride ...)

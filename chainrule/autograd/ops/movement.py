@@ -594,15 +594,18 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
 
 
 @register("contiguous")
-def contiguous(input: Tensor) -> Tensor:
-    """Return the tensor itself (NumPy handles memory layout; kept for PyTorch code).
+def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
+    """The tensor itself when its memory is C-contiguous, else a contiguous copy (gradients
+    flow back), as PyTorch's. ``memory_format`` is accepted.
 
     Example:
         >>> import chainrule
-        >>> x = chainrule.zeros(2); x.contiguous() is x
-        True
+        >>> x = chainrule.zeros(2, 3); x.contiguous() is x, x.t().contiguous().is_contiguous()
+        (True, True)
     """
-    return input
+    if input._data.flags.c_contiguous:
+        return input
+    return Clone.apply(input)
 
 
 @primitive
