@@ -56,6 +56,7 @@ def _install() -> None:
         lambda self: self.transpose(-2, -1), doc="Transpose of the last two dimensions."
     )
     _ops.habits.install_properties(Tensor)
+    _ops.aliases.install_aliases(Tensor, globals())  # after every op is installed
 
 
 _install()
@@ -67,8 +68,17 @@ from chainrule import accelerator, amp, backends, cpu, cuda, onnx, utils  # noqa
 from chainrule.amp import autocast, is_autocast_enabled  # noqa: E402
 from chainrule.autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 from chainrule.autograd.legacy import *  # noqa: E402
+from chainrule.autograd.ops.habits import (  # noqa: E402
+    Size,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    preserve_format,
+    strided,
+)
 from chainrule.backend.device import device  # noqa: E402
 from chainrule.backend.dtype_info import bfloat16, finfo, iinfo  # noqa: E402
 from chainrule.runtime import *  # noqa: E402
 from chainrule.serialization import load, save  # noqa: E402  (torch.load/torch.save signatures)
 from chainrule import serialization  # noqa: E402
+from numpy import dtype  # noqa: E402  (chainrule.dtype: the class of chainrule.float32 ...)

@@ -143,7 +143,7 @@ class finfo:  # noqa: N801  (PyTorch's name)
         self.max = float(f.max)
         self.min = float(f.min)
         self.tiny = self.smallest_normal = float(f.smallest_normal)
-        self.resolution = float(f.resolution)
+        self.resolution = 10.0 ** -int(f.precision)
         self.dtype = str(d)
 
     def __repr__(self) -> str:

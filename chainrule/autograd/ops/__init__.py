@@ -20,3 +20,4 @@ from chainrule.autograd.ops import conv, pool  # noqa: F401  (conv/pool families
 from chainrule.autograd.ops import recurrent  # noqa: F401  (fused RNN/LSTM/GRU time loop)
 from chainrule.autograd.ops.registry import OPS, PRIMITIVES, install
 from chainrule.autograd.ops import habits  # noqa: F401  (tensor habits: type(), new_*, stride ...)
+from chainrule.autograd.ops import aliases  # noqa: F401  (second names: absolute, greater ...)

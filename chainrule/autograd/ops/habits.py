@@ -429,3 +429,385 @@ def install_properties(tensor_cls: type) -> None:
     for name, (fget, doc) in _PROPERTIES.items():
         if not hasattr(tensor_cls, name):
             setattr(tensor_cls, name, property(fget, doc=doc))
+
+
+# -- more facts and identities ----------------------------------------------------------------
+@register("is_tensor", method=None, differentiable=False)
+def is_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a chainrule tensor.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.is_tensor(chainrule.ones(1)), chainrule.is_tensor([1.0])
+        (True, False)
+    """
+    return isinstance(obj, Tensor)
+
+
+@register("numel", method=None, differentiable=False)
+def numel(input: Tensor) -> int:
+    """Number of elements of ``input`` (``chainrule.numel(t)``).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.numel(chainrule.zeros(2, 3))
+        6
+    """
+    return int(input._data.size)
+
+
+@register("is_nonzero", differentiable=False)
+def is_nonzero(input: Tensor) -> bool:
+    """The truth value of a one-element tensor (an error for any other size, as PyTorch).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.tensor([0.5]).is_nonzero(), chainrule.is_nonzero(chainrule.tensor(0))
+        (True, False)
+    """
+    if input._data.size != 1:
+        what = "empty tensor" if input._data.size == 0 else "tensor with more than one value"
+        raise RuntimeError(f"Boolean value of {what} is ambiguous (shape {input.shape})")
+    return bool(input._data.reshape(()).item())
+
+
+@_m("is_same_size")
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    """True when both tensors have the same shape.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.zeros(2, 3).is_same_size(chainrule.ones(2, 3))
+        True
+    """
+    return input.shape == other.shape
+
+
+@_m("is_set_to")
+def is_set_to(input: Tensor, tensor: Tensor) -> bool:
+    """True when both tensors view the same memory with the same shape and strides.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.zeros(2); x.is_set_to(x.detach()), x.is_set_to(x.clone())
+        (True, False)
+    """
+    a, b = input._data, tensor._data
+    return (
+        a.shape == b.shape
+        and a.strides == b.strides
+        and a.ctypes.data == b.ctypes.data
+        and a.dtype == b.dtype
+    )
+
+
+@_m("get_device")
+def get_device(input: Tensor) -> int:
+    """-1: the tensor is on the CPU (PyTorch's answer for CPU tensors).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(1).get_device()
+        -1
+    """
+    return -1
+
+
+def _same(name: str, doc: str) -> None:
+    def fn(input: Tensor) -> Tensor:
+        return input
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"{doc}\n\nExample:\n    >>> import chainrule\n    >>> x = chainrule.ones(1)\n"
+        f"    >>> chainrule.Tensor.{name}(x) is x\n    True\n"
+    )
+    register(name, differentiable=False)(fn)
+
+
+_same("positive", "The tensor itself (``+x``), as PyTorch for non-bool tensors.")
+_same("conj", "The tensor itself: chainrule tensors are real, so conjugation changes nothing.")
+_same("resolve_conj", "The tensor itself (real tensors carry no conjugation bit).")
+_same("resolve_neg", "The tensor itself (real tensors carry no negation bit).")
+_same("conj_physical", "The tensor itself (real tensors).")
+
+
+@_m("is_conj")
+def is_conj(input: Tensor) -> bool:
+    """False: real tensors carry no conjugation bit.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(1).is_conj()
+        False
+    """
+    return False
+
+
+@_m("is_neg")
+def is_neg(input: Tensor) -> bool:
+    """False: real tensors carry no negation bit.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(1).is_neg()
+        False
+    """
+    return False
+
+
+@_m("new")
+def new(input: Tensor, *args: Any, device: Any = None) -> Tensor:
+    """Legacy ``x.new(...)``: ``x.new(data)`` or ``x.new(*sizes)`` with this tensor's dtype.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.arange(2).new([5, 6]).tolist(), chainrule.ones(1).new(2, 3).shape
+        ([5, 6], (2, 3))
+    """
+    return Tensor(*args, dtype=input._data.dtype, device=device)
+
+
+@_m("apply_")
+def apply_(input: Tensor, callable: Any) -> Tensor:  # noqa: A002  (PyTorch's name)
+    """Replace each element ``v`` by ``callable(v)``, in place (slow: a Python call per element,
+    as in PyTorch); returns self.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.tensor([1.0, 2.0]).apply_(lambda v: v * 10).tolist()
+        [10.0, 20.0]
+    """
+    input._check_inplace("apply_")
+    a = input._data
+    flat = a.reshape(-1)
+    out = np.array([callable(v) for v in flat.tolist()], dtype=a.dtype)
+    a[...] = out.reshape(a.shape)
+    input._bump()
+    return input
+
+
+@_m("map_")
+def map_(input: Tensor, tensor: Tensor, callable: Any) -> Tensor:  # noqa: A002
+    """Replace each element ``v`` by ``callable(v, w)`` with ``w`` from ``tensor`` (broadcast
+    to this shape), in place; returns self.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.tensor([1.0, 2.0])
+        >>> x.map_(chainrule.tensor([3.0, 4.0]), lambda a, b: a * b).tolist()
+        [3.0, 8.0]
+    """
+    input._check_inplace("map_")
+    a = input._data
+    b = np.broadcast_to(tensor._data, a.shape)
+    out = np.array(
+        [callable(u, v) for u, v in zip(a.reshape(-1).tolist(), b.reshape(-1).tolist())],
+        dtype=a.dtype,
+    )
+    a[...] = out.reshape(a.shape)
+    input._bump()
+    return input
+
+
+def _no_device(name: str) -> None:
+    def fn(input: Tensor, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        check_device(name, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"Refused: this build has no {name} device (``DeviceUnavailableError``).\n\n"
+        f"Example:\n    >>> import chainrule\n    >>> try:\n"
+        f"    ...     chainrule.ones(1).{name}()\n    ... except RuntimeError:\n"
+        f"    ...     print('CPU only')\n    CPU only\n"
+    )
+    _m(name)(fn)
+
+
+for _dev in ("xpu", "mtia", "ipu"):
+    _no_device(_dev)
+del _dev
+
+
+def _complex_cast(name: str) -> None:
+    def fn(input: Tensor, memory_format: Any = None) -> Tensor:
+        raise TypeError(f"{name}: chainrule has no complex dtypes (NumPy backend, real tensors)")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"Refused with a ``TypeError``: chainrule has no complex dtypes.\n\nExample:\n"
+        f"    >>> import chainrule\n    >>> try:\n    ...     chainrule.ones(1).{name}()\n"
+        f"    ... except TypeError:\n    ...     print('no complex')\n    no complex\n"
+    )
+    _m(name)(fn)
+
+
+for _c in ("cfloat", "cdouble", "chalf"):
+    _complex_cast(_c)
+del _c
+
+
+def _imag(self: Tensor) -> Tensor:
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+_PROPERTIES.update(
+    {
+        "real": (lambda self: self, "The tensor itself (real tensors)."),
+        "imag": (_imag, "Refused for real tensors, as PyTorch."),
+        "is_mps": (lambda self: False, "False: no Metal device."),
+        "is_xpu": (lambda self: False, "False: no XPU device."),
+        "is_xla": (lambda self: False, "False: no XLA device."),
+        "is_ipu": (lambda self: False, "False: no IPU device."),
+        "is_maia": (lambda self: False, "False: no MAIA device."),
+        "is_mtia": (lambda self: False, "False: no MTIA device."),
+        "is_vulkan": (lambda self: False, "False: no Vulkan device."),
+        "is_sparse_csr": (lambda self: False, "False: chainrule has no CSR tensors."),
+        "layout": (lambda self: strided, "``chainrule.strided``: dense tensors."),
+        "volatile": (lambda self: False, "Legacy flag, always False (use no_grad)."),
+    }
+)
+
+
+class _Named:
+    """A named marker (``chainrule.strided``, ``chainrule.channels_last`` ...)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"chainrule.{self.name}"
+
+
+strided = _Named("strided")
+contiguous_format = _Named("contiguous_format")
+channels_last = _Named("channels_last")
+channels_last_3d = _Named("channels_last_3d")
+preserve_format = _Named("preserve_format")
+
+
+# -- thin differentiable composites -----------------------------------------------------------
+@register("ravel")
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-d tensor (``reshape(-1)``).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.zeros(2, 3).ravel().shape
+        (6,)
+    """
+    return input.reshape(-1)
+
+
+@register("reshape_as", export=False)
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.reshape(other.shape)``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.arange(6).reshape_as(chainrule.zeros(3, 2)).shape
+        (3, 2)
+    """
+    return input.reshape(other.shape)
+
+
+@register("clamp_min")
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.tensor([-1.0, 2.0]).clamp_min(0).tolist()
+        [0.0, 2.0]
+    """
+    return input.clamp(min=min)
+
+
+@register("clamp_max")
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.tensor([-1.0, 2.0]).clamp_max(0).tolist()
+        [-1.0, 0.0]
+    """
+    return input.clamp(max=max)
+
+
+@register("sum_to_size", export=False)
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum ``input`` down to ``size`` (which ``input``'s shape must broadcast from), as the
+    gradient of a broadcast.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(2, 3).sum_to_size(1, 3).tolist()
+        [[2.0, 2.0, 2.0]]
+    """
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = input.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(size, shape[lead:])):
+        raise RuntimeError(f"sum_to_size: size {tuple(size)} is not expandable to {shape}")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1
+    )
+    out = input.sum(dim=dims, keepdim=True) if dims else input
+    return out.reshape(tuple(size)) if lead else out
+
+
+@register("addcmul")
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(2).addcmul(chainrule.ones(2) * 2, chainrule.ones(2) * 3, value=0.5)
+        tensor([4., 4.])
+    """
+    prod = tensor1 * tensor2
+    return input + (prod if value == 1 else prod * value)
+
+
+@register("addcdiv")
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(2).addcdiv(chainrule.ones(2) * 3, chainrule.ones(2) * 2, value=2)
+        tensor([4., 4.])
+    """
+    q = tensor1 / tensor2
+    return input + (q if value == 1 else q * value)
+
+
+class Size(tuple):
+    """PyTorch's ``torch.Size``: a tuple of ints with ``numel()``.
+
+    ``Tensor.shape`` stays a plain tuple (it is read on every op; a subclass instance per read
+    would cost time), and compares equal to a ``Size``: ``t.shape == chainrule.Size([2, 3])``.
+    Call ``t.numel()`` rather than ``t.shape.numel()`` (an ``AttributeError`` here).
+
+    Example:
+        >>> import chainrule
+        >>> s = chainrule.Size([2, 3]); s.numel(), s == chainrule.zeros(2, 3).shape, s
+        (6, True, chainrule.Size([2, 3]))
+    """
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        return super().__new__(cls, (int(s) for s in sizes))
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self) -> str:
+        return f"chainrule.Size({list(self)})"
