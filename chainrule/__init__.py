@@ -56,6 +56,7 @@ def _install() -> None:
         lambda self: self.transpose(-2, -1), doc="Transpose of the last two dimensions."
     )
     _ops.habits.install_properties(Tensor)
+    _ops.aliases.install_inplace(Tensor)  # after every op is installed
     _ops.aliases.install_aliases(Tensor, globals())  # after every op is installed
 
 

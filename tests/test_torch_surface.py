@@ -127,7 +127,7 @@ def test_tensorboard_without_tensorboardx_is_a_clear_error(tmp_path, monkeypatch
 
 def test_nothing_imports_torch_or_tensorboardx_at_import_time():
     code = (
-        "import sys, chainrule, chainrule.utils.tensorboard, chainrule.onnx; "
+        "import sys, chainrule, chainrule.utils.tensorboard, chainrule.onnx, chainrule.compat; "
         "import chainrule.nn.modules, chainrule.serialization; "
         "print(any(m in sys.modules for m in ('torch', 'tensorboardX')))"
     )

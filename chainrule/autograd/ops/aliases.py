@@ -73,7 +73,69 @@ ALIASES: dict[str, tuple[str, bool, bool]] = {
     "unsafe_split": ("split", True, True),
     "unsafe_chunk": ("chunk", True, True),
     "row_stack": ("vstack", False, True),
+    # Python operators: commutative reflections, and augmented forms of in-place methods
+    "__rand__": ("__and__", True, False),
+    "__ror__": ("__or__", True, False),
+    "__rxor__": ("__xor__", True, False),
+    "__pos__": ("positive", True, False),
+    "__lshift__": ("bitwise_left_shift", True, False),
+    "__rshift__": ("bitwise_right_shift", True, False),
+    "__ipow__": ("pow_", True, False),
+    "__imod__": ("remainder_", True, False),
+    "__ifloordiv__": ("floor_divide_", True, False),
+    "__iand__": ("bitwise_and_", True, False),
+    "__ior__": ("bitwise_or_", True, False),
+    "__ixor__": ("bitwise_xor_", True, False),
+    "__ilshift__": ("bitwise_left_shift_", True, False),
+    "__irshift__": ("bitwise_right_shift_", True, False),
 }
+
+# PyTorch's in-place methods ``name_`` whose meaning is ``self.copy_(self.name(...))`` (every
+# in-place method of torch.Tensor with an out-of-place twin, except the random fills and the
+# ones that change the shape). :func:`install_inplace` defines each missing one that way, so it
+# follows ``copy_``'s in-place rules (version counter, refusal or recording under autograd).
+INPLACE: tuple[str, ...] = tuple(
+    """abs_ absolute_ acos_ acosh_ add_ addbmm_ addcdiv_ addcmul_ addmm_ addmv_ addr_ arccos_
+    arccosh_ arcsin_ arcsinh_ arctan2_ arctan_ arctanh_ asin_ asinh_ atan2_ atan_ atanh_ baddbmm_
+    bitwise_and_ bitwise_left_shift_ bitwise_not_ bitwise_or_ bitwise_right_shift_ bitwise_xor_
+    ceil_ clamp_ clamp_max_ clamp_min_ clip_ conj_physical_ copysign_ cos_ cosh_ cumprod_ cumsum_
+    deg2rad_ digamma_ div_ divide_ eq_ erf_ erfc_ erfinv_ exp2_ exp_ expm1_ fix_ float_power_
+    floor_ floor_divide_ fmod_ frac_ gcd_ ge_ greater_ greater_equal_ gt_ heaviside_ hypot_ i0_
+    igamma_ igammac_ index_add_ index_copy_ index_fill_ index_put_ index_reduce_ lcm_ ldexp_ le_
+    lerp_ less_ less_equal_ lgamma_ log10_ log1p_ log2_ log_ logical_and_ logical_not_
+    logical_or_ logical_xor_ logit_ lt_ masked_fill_ masked_scatter_ mul_ multiply_ mvlgamma_
+    nan_to_num_ ne_ neg_ negative_ nextafter_ not_equal_ polygamma_ pow_ put_ rad2deg_
+    reciprocal_ relu_ remainder_ renorm_ round_ rsqrt_ scatter_ scatter_add_ scatter_reduce_
+    sgn_ sigmoid_ sign_ sin_ sinc_ sinh_ sqrt_ square_ sub_ subtract_ tan_ tanh_ tril_ triu_
+    true_divide_ trunc_ xlogy_""".split()
+)
+
+
+def _inplace(name: str, base: Any) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check_inplace(name)
+        return self.copy_(base(self, *args, **kwargs))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In place: ``self.copy_(self.{name[:-1]}(...))``; returns self."
+    return method
+
+
+def install_inplace(tensor_cls: type) -> list[str]:
+    """Define each missing in-place method of :data:`INPLACE` whose out-of-place twin exists.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.tensor([-1.5, 2.0]); x.abs_() is x, x.tolist()
+        (True, [1.5, 2.0])
+    """
+    done = []
+    for name in INPLACE:
+        base = getattr(tensor_cls, name[:-1], None)
+        if base is not None and not hasattr(tensor_cls, name):
+            setattr(tensor_cls, name, _inplace(name, base))
+            done.append(name)
+    return done
 
 
 def install_aliases(tensor_cls: type, namespace: dict[str, Any]) -> list[str]:

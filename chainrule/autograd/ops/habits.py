@@ -811,3 +811,78 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"chainrule.Size({list(self)})"
+
+
+# -- Python protocol methods PyTorch tensors have ---------------------------------------------
+@_m("__contains__")
+def __contains__(input: Tensor, element: Any) -> bool:  # noqa: N807
+    """``element in t``: whether any entry equals ``element`` (a number or a tensor).
+
+    Example:
+        >>> import chainrule
+        >>> 2 in chainrule.tensor([1, 2]), 5 in chainrule.tensor([1, 2])
+        (True, False)
+    """
+    if not isinstance(element, (Tensor, int, float, bool, np.number)):
+        raise RuntimeError(
+            f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+            f"{type(element).__name__}."
+        )
+    v = element._data if isinstance(element, Tensor) else element
+    return bool((input._data == v).any())
+
+
+@_m("__reversed__")
+def __reversed__(input: Tensor) -> Tensor:  # noqa: N807
+    """``reversed(t)``: the tensor flipped along dimension 0 (0-d: itself), as PyTorch.
+
+    Example:
+        >>> import chainrule
+        >>> reversed(chainrule.tensor([1, 2, 3])).tolist()
+        [3, 2, 1]
+    """
+    if input._data.ndim == 0:
+        return input
+    return input.flip(0)
+
+
+@_m("__complex__")
+def __complex__(input: Tensor) -> complex:  # noqa: N807
+    """``complex(t)`` of a one-element tensor.
+
+    Example:
+        >>> import chainrule
+        >>> complex(chainrule.tensor(2.0))
+        (2+0j)
+    """
+    return complex(input.item())
+
+
+def _operand(input: Tensor, other: Any) -> Tensor:
+    from chainrule.autograd.ops._util import binary_operands
+
+    return binary_operands(other, input, "reflected operator")[0]
+
+
+@_m("__rmod__")
+def __rmod__(input: Tensor, other: Any) -> Tensor:  # noqa: N807
+    """``other % t`` (Python's sign convention, like ``remainder``).
+
+    Example:
+        >>> import chainrule
+        >>> (7 % chainrule.tensor([2, 3])).tolist()
+        [1, 1]
+    """
+    return _operand(input, other).remainder(input)
+
+
+@_m("__rfloordiv__")
+def __rfloordiv__(input: Tensor, other: Any) -> Tensor:  # noqa: N807
+    """``other // t``.
+
+    Example:
+        >>> import chainrule
+        >>> (7 // chainrule.tensor([2, 3])).tolist()
+        [3, 2]
+    """
+    return _operand(input, other).floor_divide(input)
