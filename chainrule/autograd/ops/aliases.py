@@ -132,10 +132,15 @@ def install_inplace(tensor_cls: type) -> list[str]:
     done = []
     for name in INPLACE:
         base = getattr(tensor_cls, name[:-1], None)
-        if base is not None and not hasattr(tensor_cls, name):
+        if base is not None and not _defined(tensor_cls, name):
             setattr(tensor_cls, name, _inplace(name, base))
             done.append(name)
     return done
+
+
+def _defined(cls: type, name: str) -> bool:
+    # not hasattr: the metaclass `type` answers for some dunders (`__ror__` on Python >= 3.10)
+    return any(name in k.__dict__ for k in cls.__mro__ if k is not object)
 
 
 def install_aliases(tensor_cls: type, namespace: dict[str, Any]) -> list[str]:
@@ -150,7 +155,7 @@ def install_aliases(tensor_cls: type, namespace: dict[str, Any]) -> list[str]:
     done = []
     for alias, (target, as_method, as_function) in ALIASES.items():
         installed = False
-        if as_method and not hasattr(tensor_cls, alias) and hasattr(tensor_cls, target):
+        if as_method and not _defined(tensor_cls, alias) and _defined(tensor_cls, target):
             setattr(tensor_cls, alias, getattr(tensor_cls, target))
             installed = True
         if as_function and alias not in namespace and target in namespace:
