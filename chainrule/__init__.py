@@ -11,6 +11,8 @@ Example:
     [2.0, 4.0]
 """
 
+import builtins as _builtins
+
 from chainrule import autograd
 from chainrule.autograd import ops as _ops
 from chainrule.autograd.creation import *
@@ -49,7 +51,7 @@ def _install() -> None:
     Tensor.__getitem__ = indexing.getitem
     Tensor.__setitem__ = indexing.setitem
     Tensor.T = property(
-        lambda self: self.permute(*reversed(range(self.ndim))),
+        lambda self: self.permute(*reversed(_builtins.range(self.ndim))),
         doc="The tensor with all dimensions reversed.",
     )
     Tensor.mT = property(
@@ -68,6 +70,7 @@ from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are inst
 from chainrule import accelerator, amp, backends, cpu, cuda, onnx, utils  # noqa: E402
 from chainrule.amp import autocast, is_autocast_enabled  # noqa: E402
 from chainrule.autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from chainrule.autograd.creation_habits import *  # noqa: E402
 from chainrule.autograd.legacy import *  # noqa: E402
 from chainrule.autograd.ops.habits import (  # noqa: E402
     Size,

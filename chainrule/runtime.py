@@ -23,9 +23,18 @@ from typing import Any
 __all__ = [
     "are_deterministic_algorithms_enabled",
     "compile",
+    "get_default_device",
     "get_float32_matmul_precision",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_deterministic_algorithms_warn_only_enabled",
+    "is_warn_always_enabled",
+    "set_anomaly_enabled",
+    "set_default_device",
+    "set_flush_denormal",
     "set_float32_matmul_precision",
+    "set_printoptions",
+    "set_warn_always",
     "use_deterministic_algorithms",
 ]
 
@@ -124,3 +133,138 @@ def is_deterministic_algorithms_warn_only_enabled() -> bool:
         False
     """
     return _settings["warn_only"]
+
+
+def get_default_device() -> Any:
+    """``device(type='cpu')``: the only device there is.
+
+    Example:
+        >>> get_default_device()
+        device(type='cpu')
+    """
+    from chainrule.backend.device import CPU
+
+    return CPU
+
+
+def set_default_device(device: Any) -> None:
+    """Accepts the CPU (or ``None``); any other device raises the CPU-only error.
+
+    Example:
+        >>> set_default_device("cpu")
+    """
+    from chainrule.backend.device import check_device
+
+    check_device(device, "set_default_device")
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside :func:`chainrule.autograd.detect_anomaly` (or after
+    :func:`set_anomaly_enabled` ``(True)``).
+
+    Example:
+        >>> is_anomaly_enabled()
+        False
+    """
+    from chainrule.autograd.grad_mode import state
+
+    return bool(state.anomaly)
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode checks outputs for NaN.
+
+    Example:
+        >>> is_anomaly_check_nan_enabled()
+        True
+    """
+    from chainrule.autograd.grad_mode import state
+
+    return bool(state.anomaly_check_nan)
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Switch anomaly mode on or off for the whole process (as ``detect_anomaly`` does for a
+    block).
+
+    Example:
+        >>> set_anomaly_enabled(True); is_anomaly_enabled()
+        True
+        >>> set_anomaly_enabled(False)
+    """
+    from chainrule.autograd.grad_mode import state
+
+    state.anomaly = bool(enabled)
+    state.anomaly_check_nan = bool(check_nan)
+
+
+def set_warn_always(b: bool) -> None:
+    """Record PyTorch's "warn always" flag (chainrule warns through :mod:`warnings` as usual).
+
+    Example:
+        >>> set_warn_always(False); is_warn_always_enabled()
+        False
+    """
+    _settings["warn_always"] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    """The value last given to :func:`set_warn_always` (False at start).
+
+    Example:
+        >>> is_warn_always_enabled()
+        False
+    """
+    return bool(_settings.get("warn_always", False))
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """False: flushing denormals is not supported by the NumPy backend (PyTorch's answer where
+    the CPU cannot); nothing changes.
+
+    Example:
+        >>> set_flush_denormal(True)
+        False
+    """
+    return False
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: int | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Options for printing tensors (PyTorch's names): ``precision`` digits, ``threshold``
+    elements before summarizing, ``edgeitems`` shown per end, ``linewidth``, ``sci_mode``
+    (True: always scientific, False: never), ``profile`` ``"default"`` (reset), ``"short"``
+    or ``"full"``.
+
+    Example:
+        >>> import chainrule
+        >>> set_printoptions(precision=2); chainrule.tensor([1.23456])
+        tensor([1.23])
+        >>> set_printoptions(profile="default")
+    """
+    from chainrule.autograd.tensor import _PRINT_DEFAULTS, PRINT_OPTIONS
+
+    if profile is not None:
+        if profile not in ("default", "short", "full"):
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}")
+        PRINT_OPTIONS.clear()
+        PRINT_OPTIONS.update(_PRINT_DEFAULTS)
+        if profile == "short":
+            PRINT_OPTIONS.update(precision=2, threshold=1000, edgeitems=2)
+        elif profile == "full":
+            PRINT_OPTIONS.update(threshold=2**62)
+    given = {
+        "precision": precision,
+        "threshold": threshold,
+        "edgeitems": edgeitems,
+        "linewidth": linewidth,
+    }
+    PRINT_OPTIONS.update({k: v for k, v in given.items() if v is not None})
+    if sci_mode is not None:
+        PRINT_OPTIONS["sci_mode"] = sci_mode

@@ -464,3 +464,67 @@ def test_runtime_switches():
     assert cr.is_deterministic_algorithms_warn_only_enabled()
     cr.use_deterministic_algorithms(False)
     assert not cr.are_deterministic_algorithms_enabled()
+
+
+# ---------------------------------------------------------------------------------------------
+# small top-level habits found by the inventory
+# ---------------------------------------------------------------------------------------------
+def test_creation_habits_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("hann_window", "hamming_window", "blackman_window", "bartlett_window"):
+        for periodic in (True, False):
+            for n in (0, 1, 2, 7):
+                ours = getattr(cr, name)(n, periodic=periodic).numpy()
+                theirs = getattr(torch, name)(n, periodic=periodic).numpy()
+                np.testing.assert_allclose(ours, theirs, atol=1e-6, err_msg=f"{name}({n})")
+    np.testing.assert_allclose(
+        cr.kaiser_window(6, True, 5.0).numpy(), torch.kaiser_window(6, True, 5.0).numpy(), 1e-5
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert cr.range(1, 2, 0.25).tolist() == torch.range(1, 2, 0.25).tolist()
+    assert cr.logspace(0, 3, 4, base=2).tolist() == torch.logspace(0, 3, 4, base=2).tolist()
+    s = cr.scalar_tensor(3)
+    assert s.shape == () and s.dtype == cr.float32 and torch.scalar_tensor(3).dtype == torch.float32
+    a = np.arange(3, dtype=np.float32)
+    assert cr.asarray(a).numpy() is a and cr.asarray(a, copy=True).numpy() is not a
+    assert cr.asarray([1, 2]).dtype == cr.int64 and cr.asarray(a, requires_grad=True).requires_grad
+    assert cr.empty_strided((2, 3), (3, 1)).shape == (2, 3)
+    r = cr.randint_like(cr.zeros(50), 3)
+    assert r.dtype == cr.float32 and set(r.tolist()) <= {0.0, 1.0, 2.0}
+
+
+def test_printoptions():
+    x = cr.tensor([1.23456, 2.5])
+    try:
+        cr.set_printoptions(precision=2)
+        assert repr(x) == "tensor([1.23, 2.5 ])"
+        cr.set_printoptions(sci_mode=True)
+        assert "e+00" in repr(x)
+        cr.set_printoptions(threshold=5, edgeitems=1)
+        assert "..." in repr(cr.zeros(10))
+    finally:
+        cr.set_printoptions(profile="default")
+    assert "..." not in repr(cr.zeros(10)) and "e+00" not in repr(x)
+
+
+def test_process_switches():
+    assert cr.get_default_device() == cr.device("cpu")
+    cr.set_default_device("cpu")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        cr.set_default_device("cuda")
+    assert not cr.is_anomaly_enabled() and cr.is_anomaly_check_nan_enabled()
+    with cr.autograd.detect_anomaly():
+        assert cr.is_anomaly_enabled()
+    cr.set_anomaly_enabled(True)
+    try:
+        assert cr.is_anomaly_enabled()
+    finally:
+        cr.set_anomaly_enabled(False)
+    assert cr.set_flush_denormal(True) is False
+    cr.set_warn_always(True)
+    assert cr.is_warn_always_enabled()
+    cr.set_warn_always(False)
+    x = cr.ones(2, requires_grad=True) * 2
+    assert not cr.detach(x).requires_grad and cr.detach_(x) is x and x.grad_fn is None
+    assert cr.is_signed(x) and cr.is_same_size(x, cr.ones(2)) and cr.get_device(x) == -1

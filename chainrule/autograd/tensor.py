@@ -366,8 +366,22 @@ class Tensor:
         self._version[0] += 1
 
     def __repr__(self) -> str:
+        o = PRINT_OPTIONS
+        kw: dict[str, Any] = {}
+        if o["precision"] is not None:
+            kw["precision"] = o["precision"]
+        if o["sci_mode"] is not None and self._data.dtype.kind == "f":
+            digits = 4 if o["precision"] is None else o["precision"]
+            spec = f".{digits}{'e' if o['sci_mode'] else 'f'}"
+            kw["formatter"] = {"float_kind": lambda v: format(v, spec)}
         body = np.array2string(
-            to_numpy(self._data), separator=", ", prefix="tensor(", threshold=200, edgeitems=3
+            to_numpy(self._data),
+            separator=", ",
+            prefix="tensor(",
+            threshold=o["threshold"],
+            edgeitems=o["edgeitems"],
+            max_line_width=o["linewidth"],
+            **kw,
         )
         extras = []
         if self._data.dtype not in (_dt.get_default_dtype(), _dt.int64, _dt.bool_):
@@ -384,6 +398,16 @@ class Tensor:
 
 _new = object.__new__
 _generic = np.generic
+
+# How tensors print (``chainrule.set_printoptions`` changes it); None: NumPy's choice.
+_PRINT_DEFAULTS: dict[str, Any] = {
+    "precision": None,
+    "threshold": 200,
+    "edgeitems": 3,
+    "linewidth": 75,
+    "sci_mode": None,
+}
+PRINT_OPTIONS: dict[str, Any] = dict(_PRINT_DEFAULTS)
 
 
 def _as_array(data: Any, dtype: np.dtype | None) -> np.ndarray:

@@ -58,4 +58,5 @@ CASES: list[Case] = [
         (((2, 3), (2, 3), (2, 3)),),
         domain=("real", "real", "pos"),
     ),
+    C("adjoint", lambda t, a: a.adjoint(), lambda a: np.swapaxes(a, -1, -2), (((2, 3, 4),),)),
 ]

@@ -76,7 +76,7 @@ def is_complex(input: Tensor) -> bool:
     return input._data.dtype.kind == "c"
 
 
-@_m("is_signed")
+@register("is_signed", differentiable=False)
 def is_signed(input: Tensor) -> bool:
     """True unless the dtype is unsigned (uint8) or bool.
 
@@ -471,7 +471,7 @@ def is_nonzero(input: Tensor) -> bool:
     return bool(input._data.reshape(()).item())
 
 
-@_m("is_same_size")
+@register("is_same_size", differentiable=False)
 def is_same_size(input: Tensor, other: Tensor) -> bool:
     """True when both tensors have the same shape.
 
@@ -501,7 +501,7 @@ def is_set_to(input: Tensor, tensor: Tensor) -> bool:
     )
 
 
-@_m("get_device")
+@register("get_device", differentiable=False)
 def get_device(input: Tensor) -> int:
     """-1: the tensor is on the CPU (PyTorch's answer for CPU tensors).
 
@@ -532,7 +532,7 @@ _same("resolve_neg", "The tensor itself (real tensors carry no negation bit).")
 _same("conj_physical", "The tensor itself (real tensors).")
 
 
-@_m("is_conj")
+@register("is_conj", differentiable=False)
 def is_conj(input: Tensor) -> bool:
     """False: real tensors carry no conjugation bit.
 
@@ -544,7 +544,7 @@ def is_conj(input: Tensor) -> bool:
     return False
 
 
-@_m("is_neg")
+@register("is_neg", differentiable=False)
 def is_neg(input: Tensor) -> bool:
     """False: real tensors carry no negation bit.
 
@@ -886,3 +886,98 @@ def __rfloordiv__(input: Tensor, other: Any) -> Tensor:  # noqa: N807
         [3, 2]
     """
     return _operand(input, other).floor_divide(input)
+
+
+@register("is_distributed", differentiable=False)
+def is_distributed(input: Tensor) -> bool:
+    """False: chainrule tensors are never distributed tensors.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(1).is_distributed()
+        False
+    """
+    return False
+
+
+@register("detach", method=None, differentiable=False)
+def detach(input: Tensor) -> Tensor:
+    """``chainrule.detach(t)``: ``t.detach()``.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.detach(chainrule.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return Tensor.detach(input)
+
+
+@register("detach_", method=None, differentiable=False)
+def detach_(input: Tensor) -> Tensor:
+    """``chainrule.detach_(t)``: ``t.detach_()``.
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.ones(1, requires_grad=True) * 2
+        >>> chainrule.detach_(x).grad_fn is None
+        True
+    """
+    return Tensor.detach_(input)
+
+
+@register("adjoint")
+def adjoint(input: Tensor) -> Tensor:
+    """Conjugate transpose of the last two dimensions (the transpose: real tensors).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.zeros(4, 2, 3).adjoint().shape
+        (4, 3, 2)
+    """
+    return input.transpose(-2, -1)
+
+
+@_m("dim_order")
+def dim_order(input: Tensor, *, ambiguity_check: bool = False) -> tuple[int, ...]:
+    """The dimensions from outermost to innermost in memory (``(0, 1, ..., n-1)`` when
+    contiguous).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.zeros(2, 3).dim_order(), chainrule.zeros(2, 3).t().dim_order()
+        ((0, 1), (1, 0))
+    """
+    st = input._data.strides
+    return tuple(sorted(range(len(st)), key=lambda i: -st[i]))
+
+
+@_m("const_data_ptr")
+def const_data_ptr(input: Tensor) -> int:
+    """Address of the first element (as ``data_ptr``).
+
+    Example:
+        >>> import chainrule
+        >>> x = chainrule.zeros(2); x.const_data_ptr() == x.data_ptr()
+        True
+    """
+    return int(input._data.ctypes.data)
+
+
+@_m("new_empty_strided")
+def new_empty_strided(
+    input: Tensor,
+    size: Any,
+    stride: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of ``size`` (zeros, row-major: ``stride`` is accepted, the layout is NumPy's).
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(1).new_empty_strided((2, 3), (3, 1)).shape
+        (2, 3)
+    """
+    return _new("new_empty_strided", input, size, 0, dtype, device, requires_grad)
