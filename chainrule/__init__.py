@@ -11,6 +11,8 @@ Example:
     [2.0, 4.0]
 """
 
+import builtins as _builtins
+
 from chainrule import autograd
 from chainrule.autograd import ops as _ops
 from chainrule.autograd.creation import *
@@ -49,18 +51,41 @@ def _install() -> None:
     Tensor.__getitem__ = indexing.getitem
     Tensor.__setitem__ = indexing.setitem
     Tensor.T = property(
-        lambda self: self.permute(*reversed(range(self.ndim))),
+        lambda self: self.permute(*reversed(_builtins.range(self.ndim))),
         doc="The tensor with all dimensions reversed.",
     )
     Tensor.mT = property(
         lambda self: self.transpose(-2, -1), doc="Transpose of the last two dimensions."
     )
+    _ops.habits.install_properties(Tensor)
+    _ops.aliases.install_inplace(Tensor)  # after every op is installed
+    _ops.aliases.install_aliases(Tensor, globals())  # after every op is installed
 
 
 _install()
 
 from chainrule import data, io, nn, optim  # noqa: E402  (after the ops are installed)
-from chainrule.io import load, save  # noqa: E402
 from chainrule import special  # noqa: E402  (torch.special's counterpart)
 from chainrule.autograd.ops import return_types  # noqa: E402  (named tuples, as torch's)
 from chainrule.autograd.ops.layout import broadcast_shapes  # noqa: E402
+
+# PyTorch's namespaces and habits on a CPU build (devices, amp, legacy types, import paths)
+from chainrule import accelerator, amp, backends, cpu, cuda, onnx, utils  # noqa: E402
+from chainrule.amp import autocast, is_autocast_enabled  # noqa: E402
+from chainrule.autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+from chainrule.autograd.creation_habits import *  # noqa: E402
+from chainrule.autograd.legacy import *  # noqa: E402
+from chainrule.autograd.ops.habits import (  # noqa: E402
+    Size,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    preserve_format,
+    strided,
+)
+from chainrule.backend.device import device  # noqa: E402
+from chainrule.backend.dtype_info import bfloat16, finfo, iinfo  # noqa: E402
+from chainrule.runtime import *  # noqa: E402
+from chainrule.serialization import load, save  # noqa: E402  (torch.load/torch.save signatures)
+from chainrule import serialization  # noqa: E402
+from numpy import dtype  # noqa: E402  (chainrule.dtype: the class of chainrule.float32 ...)

@@ -13,6 +13,7 @@ from chainrule.autograd.function import Function
 from chainrule.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from chainrule.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from chainrule.autograd.tensor import Tensor
+from chainrule.autograd.variable import Variable
 
 __all__ = [
     "AnomalyError",
@@ -28,4 +29,5 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "set_grad_enabled",
+    "Variable",
 ]

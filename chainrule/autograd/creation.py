@@ -342,3 +342,38 @@ def full_like(
         dtype=input.dtype if dtype is None else dtype,
         requires_grad=requires_grad,
     )
+
+
+def _habits(fn: Any) -> Any:
+    """PyTorch call habits for a creation function: ``device=`` checked (only the CPU exists;
+    anything else raises one clear error) and ``size=`` as a keyword for the ``*size`` forms."""
+    import functools
+    import inspect
+
+    from chainrule.backend.device import check_device
+
+    params = inspect.signature(fn).parameters
+    varsize = "size" in params and params["size"].kind is inspect.Parameter.VAR_POSITIONAL
+    takes_device = "device" in params
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            dev = kwargs.get("device")
+            if dev is not None:
+                check_device(dev, fn.__name__)
+            if not takes_device:
+                kwargs.pop("device", None)
+            if varsize and "size" in kwargs:
+                if args:
+                    raise TypeError(f"{fn.__name__}(): size given both positionally and as size=")
+                args = (kwargs.pop("size"),)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+for _name in __all__:
+    if _name != "from_numpy":
+        globals()[_name] = _habits(globals()[_name])
+del _name

@@ -176,11 +176,28 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes (or leaf tensors) that gradients flow into next, like PyTorch's."""
+        """Where gradients flow next, as PyTorch's tuple of ``(node, output_index)`` pairs: the
+        input's ``grad_fn``, an :class:`AccumulateGrad` for a leaf that requires grad, or
+        ``None`` for an input without gradient.
+
+        Example:
+            >>> import chainrule
+            >>> x = chainrule.ones(2, requires_grad=True)
+            >>> y = (x * 2).sum()
+            >>> [(type(n).__name__, i) for n, i in y.grad_fn.next_functions]
+            [('Mul', 0)]
+            >>> [(n and n.name(), i) for n, i in y.grad_fn.next_functions[0][0].next_functions]
+            [('AccumulateGrad', 0), (None, 0)]
+        """
         if self.inputs is None:
             return ()
         return tuple(
-            (t.grad_fn if t.grad_fn is not None else (t if t.requires_grad else None))
+            (
+                t.grad_fn
+                if t.grad_fn is not None
+                else (AccumulateGrad(t) if t.requires_grad else None),
+                0,
+            )
             for t in self.inputs
         )
 
@@ -191,6 +208,47 @@ class Function:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor that requires grad (``next_functions`` entries): its
+    ``variable`` is the leaf, whose ``.grad`` receives the gradient.
+
+    Example:
+        >>> import chainrule
+        >>> w = chainrule.ones(1, requires_grad=True)
+        >>> node = (w * 3).grad_fn.next_functions[0][0]
+        >>> node.variable is w, node.name(), node.next_functions
+        (True, 'AccumulateGrad', ())
+    """
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    @staticmethod
+    def name() -> str:
+        """``'AccumulateGrad'``."""
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        """Empty: a leaf is where gradients stop."""
+        return ()
+
+    def register_hook(self, fn: Any) -> Any:
+        """A hook on the leaf's gradient (as ``variable.register_hook``)."""
+        return self.variable.register_hook(fn)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 class _RemovableHandle:

@@ -112,3 +112,60 @@ class set_grad_enabled(_GradModeContext):
 
     def __exit__(self, *exc: object) -> None:
         state.grad_enabled = self._prev
+
+
+_inference = [False]
+
+
+class inference_mode(_GradModeContext):
+    """Context manager / decorator for inference: like :class:`no_grad` (nothing is recorded);
+    ``inference_mode(False)`` leaves recording as it is.
+
+    Example:
+        >>> import chainrule
+        >>> with chainrule.inference_mode():
+        ...     y = chainrule.ones(2, requires_grad=True) * 2
+        >>> y.requires_grad
+        False
+        >>> @chainrule.inference_mode()
+        ... def predict(x):
+        ...     return chainrule.is_grad_enabled()
+        >>> predict(None)
+        False
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self._enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = (state.grad_enabled, _inference[0])
+        if self._enabled:
+            state.grad_enabled = False
+            _inference[0] = True
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled, _inference[0] = self._prev
+
+    def __call__(self, fn: F) -> F:
+        enabled = self._enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an enabled :class:`inference_mode` block.
+
+    Example:
+        >>> import chainrule
+        >>> with chainrule.inference_mode():
+        ...     chainrule.is_inference_mode_enabled()
+        True
+        >>> chainrule.is_inference_mode_enabled()
+        False
+    """
+    return _inference[0]

@@ -14,6 +14,8 @@ import numpy as np
 
 from chainrule.backend import dtypes as _dt
 from chainrule.backend import to_numpy
+from chainrule.backend.device import CPU as _CPU
+from chainrule.backend.device import device as _device
 
 
 class Tensor:
@@ -34,10 +36,30 @@ class Tensor:
     __slots__ = ("_data", "requires_grad", "grad_fn", "grad", "_version", "_hooks", "__weakref__")
     __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
 
-    def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False) -> None:
-        if data is None:
-            data = []
-        arr = _as_array(data, _dt.get_default_dtype() if dtype is None else _dt.to_dtype(dtype))
+    def __init__(
+        self, *args: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    ) -> None:
+        # PyTorch's forms: Tensor(data), Tensor(d0, d1, ...) (a shape), Tensor() (empty)
+        if device is not None:
+            from chainrule.backend.device import check_device
+
+            check_device(device, "Tensor")
+        d = _dt.get_default_dtype() if dtype is None else _dt.to_dtype(dtype)
+        if args and all(type(a) is int for a in args):
+            arr = np.zeros(args, dtype=d)
+        elif len(args) > 1:
+            raise TypeError(
+                f"Tensor(): expected one data argument or integer sizes, got {len(args)} "
+                f"arguments of types {[type(a).__name__ for a in args]}"
+            )
+        else:
+            data = args[0] if args and args[0] is not None else []
+            if isinstance(data, (float, bool)):
+                raise TypeError(
+                    f"Tensor(): data must be a sequence (got {type(data).__name__}); use "
+                    "chainrule.tensor(value) for a 0-d tensor"
+                )
+            arr = _as_array(data, d)
         self._data = arr
         self.grad_fn = None
         self.grad = None
@@ -91,9 +113,15 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        """Where the data lives: ``"cpu"`` (NumPy) or ``"cuda"`` (CuPy)."""
-        return "cpu" if isinstance(self._data, np.ndarray) else "cuda"
+    def device(self) -> _device:
+        """Where the data lives: ``device(type='cpu')`` (NumPy arrays).
+
+        Example:
+            >>> import chainrule
+            >>> chainrule.zeros(1).device
+            device(type='cpu')
+        """
+        return _CPU if isinstance(self._data, np.ndarray) else _device("cuda", 0)
 
     @property
     def is_leaf(self) -> bool:
@@ -359,8 +387,22 @@ class Tensor:
         self._version[0] += 1
 
     def __repr__(self) -> str:
+        o = PRINT_OPTIONS
+        kw: dict[str, Any] = {}
+        if o["precision"] is not None:
+            kw["precision"] = o["precision"]
+        if o["sci_mode"] is not None and self._data.dtype.kind == "f":
+            digits = 4 if o["precision"] is None else o["precision"]
+            spec = f".{digits}{'e' if o['sci_mode'] else 'f'}"
+            kw["formatter"] = {"float_kind": lambda v: format(v, spec)}
         body = np.array2string(
-            to_numpy(self._data), separator=", ", prefix="tensor(", threshold=200, edgeitems=3
+            to_numpy(self._data),
+            separator=", ",
+            prefix="tensor(",
+            threshold=o["threshold"],
+            edgeitems=o["edgeitems"],
+            max_line_width=o["linewidth"],
+            **kw,
         )
         extras = []
         if self._data.dtype not in (_dt.get_default_dtype(), _dt.int64, _dt.bool_):
@@ -377,6 +419,16 @@ class Tensor:
 
 _new = object.__new__
 _generic = np.generic
+
+# How tensors print (``chainrule.set_printoptions`` changes it); None: NumPy's choice.
+_PRINT_DEFAULTS: dict[str, Any] = {
+    "precision": None,
+    "threshold": 200,
+    "edgeitems": 3,
+    "linewidth": 75,
+    "sci_mode": None,
+}
+PRINT_OPTIONS: dict[str, Any] = dict(_PRINT_DEFAULTS)
 
 
 def _as_array(data: Any, dtype: np.dtype | None) -> np.ndarray:

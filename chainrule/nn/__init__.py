@@ -21,3 +21,5 @@ from chainrule.nn.summary import *
 from chainrule.nn import functional  # last: it collects from the modules above
 from chainrule.nn import parallel  # DistributedDataParallel, DataParallel (chainrule.distributed)
 from chainrule.nn.parallel import DataParallel, SyncBatchNorm
+
+from chainrule.nn import modules  # noqa: E402  (PyTorch import paths: nn.modules.linear ...)

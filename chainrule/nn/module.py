@@ -802,20 +802,11 @@ class Module:
             >>> m.to(chainrule.float64).weight.dtype, m.weight is w
             (dtype('float64'), True)
         """
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and (a in ("cpu", "cuda") or a.startswith("cuda:")):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"to: device {device!r} is not available (NumPy backend only)")
+        from chainrule.autograd.ops.conversion import parse_to_args
+        from chainrule.backend.device import check_device
+
+        device, dtype, _ = parse_to_args("Module.to", args, kwargs)
+        check_device(device, "Module.to")
         if dtype is None:
             return self
         d = _dt.to_dtype(dtype)
@@ -870,6 +861,22 @@ class Module:
             >>> m = nn.ReLU(); m.cpu() is m
             True
         """
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Refused: this build runs on the CPU only (raises ``DeviceUnavailableError``).
+
+        Example:
+            >>> from chainrule import nn
+            >>> try:
+            ...     nn.ReLU().cuda()
+            ... except RuntimeError as e:
+            ...     print("CPU only" in str(e))
+            True
+        """
+        from chainrule.backend.device import check_device
+
+        check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
     def apply(self, fn: Callable[[Module], None]) -> Module:

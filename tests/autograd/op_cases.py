@@ -1173,3 +1173,8 @@ def param_id(cv: tuple[Case, int]) -> str:
     c, v = cv
     shapes = ",".join("x".join(map(str, s)) or "0d" for s in c.shapes[v])
     return f"{c.id}-{shapes}"
+
+
+from tests.autograd import op_cases_surface  # noqa: E402  (tensor-habit composites)
+
+CASES = CASES + op_cases_surface.CASES

@@ -76,7 +76,7 @@ def test_facts_and_conversions():
     assert x[1, 2].item() == 5.0 and float(x[1, 2]) == 5.0 and int(x[1, 2]) == 5
     assert isinstance(x.numpy(), np.ndarray)
     assert np.asarray(x).shape == (2, 3)
-    assert x.is_leaf and x.device == "cpu"
+    assert x.is_leaf and x.device == cr.device("cpu") and str(x.device) == "cpu"
     assert [row.tolist() for row in x] == x.tolist()
     with pytest.raises(ValueError, match="one-element"):
         x.item()

@@ -27,3 +27,5 @@ from chainrule.autograd.ops import layout  # noqa: F401  (unfold, rot90, meshgri
 from chainrule.autograd.ops import distance  # noqa: F401, E402  (cdist, pdist, cosine_similarity)
 from chainrule.autograd.ops import resample  # noqa: F401  (interpolate, pixel shuffle)
 from chainrule.autograd.ops import inplace_math  # noqa: F401,E402  (floor_, sinh_, ...)
+from chainrule.autograd.ops import habits  # noqa: F401  (tensor habits: type(), new_*, stride ...)
+from chainrule.autograd.ops import aliases  # noqa: F401  (second names: absolute, greater ...)

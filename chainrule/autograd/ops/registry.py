@@ -15,6 +15,8 @@ the tests can also verify that every primitive is exercised.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,18 +74,52 @@ def primitive(cls: type) -> type:
     return cls
 
 
+_NUMPY_NAMES = (("axis", "dim"), ("keepdims", "keepdim"))
+
+
+def numpy_names(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` accepting PyTorch's NumPy-style keyword aliases ``axis=`` (for ``dim=``) and
+    ``keepdims=`` (for ``keepdim=``), where ``fn`` has ``dim``/``keepdim``; ``fn`` itself
+    otherwise. Applied centrally by :func:`install` to the Tensor methods and top-level functions.
+
+    Example:
+        >>> import chainrule
+        >>> chainrule.ones(2, 3).sum(axis=1, keepdims=True).shape
+        (2, 1)
+    """
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return fn
+    renames = tuple((a, b) for a, b in _NUMPY_NAMES if b in params and a not in params)
+    if not renames:
+        return fn
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            for alias, real in renames:
+                if alias in kwargs:
+                    if real in kwargs:
+                        raise TypeError(f"{name}(): got both {real}= and its alias {alias}=")
+                    kwargs[real] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    return functools.update_wrapper(wrapper, fn)
+
+
 def install(tensor_cls: type, namespace: dict[str, Any]) -> None:
     """Attach every registered op to ``tensor_cls`` and export it into ``namespace``."""
     for entry in OPS.values():
+        fn = numpy_names(entry.name, entry.fn)
         exported = entry.export and not entry.name.startswith("__")
         if exported:
-            namespace[entry.name] = entry.fn
+            namespace[entry.name] = fn
         for alias in entry.aliases:
             if exported:
-                namespace[alias] = entry.fn
+                namespace[alias] = fn
             if entry.method:
-                setattr(tensor_cls, alias, entry.fn)
+                setattr(tensor_cls, alias, fn)
         if entry.method:
-            setattr(tensor_cls, entry.method, entry.fn)
+            setattr(tensor_cls, entry.method, fn)
         for op in entry.operators:
-            setattr(tensor_cls, op, entry.fn)
+            setattr(tensor_cls, op, fn)

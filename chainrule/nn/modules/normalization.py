@@ -1,0 +1,31 @@
+"""``chainrule.nn.modules.normalization``: the import path of PyTorch\'s
+``torch.nn.modules.normalization``.
+
+The names resolve to chainrule's own classes (see :mod:`chainrule._namespace`).
+
+Example:
+    >>> import chainrule.nn.modules.normalization as mod
+    >>> set(mod.__all__) <= set(dir(mod))
+    True
+"""
+
+from chainrule._namespace import alias_module
+
+_NAMES = (
+    "LocalResponseNorm",
+    "CrossMapLRN2d",
+    "LayerNorm",
+    "GroupNorm",
+    "RMSNorm",
+)
+__getattr__, _present = alias_module(
+    __name__,
+    "torch.nn.modules.normalization",
+    _NAMES,
+    ("chainrule.nn", "chainrule.nn.layers.normalization"),
+)
+__all__ = [n for n in _present() if not n.startswith("_")]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_present()))

@@ -1,0 +1,31 @@
+"""``chainrule.nn.modules.rnn``: the import path of PyTorch\'s
+``torch.nn.modules.rnn``.
+
+The names resolve to chainrule's own classes (see :mod:`chainrule._namespace`).
+
+Example:
+    >>> import chainrule.nn.modules.rnn as mod
+    >>> set(mod.__all__) <= set(dir(mod))
+    True
+"""
+
+from chainrule._namespace import alias_module
+
+_NAMES = (
+    "RNNBase",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCellBase",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+)
+__getattr__, _present = alias_module(
+    __name__, "torch.nn.modules.rnn", _NAMES, ("chainrule.nn", "chainrule.nn.layers.recurrent")
+)
+__all__ = [n for n in _present() if not n.startswith("_")]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_present()))
