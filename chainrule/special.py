@@ -39,19 +39,26 @@ __all__ = [
     "xlogy",
 ]
 
-# the registered ops themselves (one definition each)
-erf = OPS["erf"].fn
-exp2 = OPS["exp2"].fn
-expit = OPS["sigmoid"].fn
-expm1 = OPS["expm1"].fn
-log1p = OPS["log1p"].fn
-log_softmax = OPS["log_softmax"].fn
-logit = OPS["logit"].fn
-logsumexp = OPS["logsumexp"].fn
-round = OPS["round"].fn  # noqa: A001
-sinc = OPS["sinc"].fn
-softmax = OPS["softmax"].fn
-xlogy = OPS["xlogy"].fn
+# the registered ops themselves (one definition each), as installed at the top level (the
+# registry may wrap them there, e.g. to accept axis=/keepdims=)
+def _op(name: str) -> Any:
+    import chainrule
+
+    return getattr(chainrule, name, OPS[name].fn)
+
+
+erf = _op("erf")
+exp2 = _op("exp2")
+expit = _op("sigmoid")
+expm1 = _op("expm1")
+log1p = _op("log1p")
+log_softmax = _op("log_softmax")
+logit = _op("logit")
+logsumexp = _op("logsumexp")
+round = _op("round")  # noqa: A001
+sinc = _op("sinc")
+softmax = _op("softmax")
+xlogy = _op("xlogy")
 
 
 def xlog1py(input: Any, other: Any) -> Tensor:
