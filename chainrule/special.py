@@ -39,6 +39,7 @@ __all__ = [
     "xlogy",
 ]
 
+
 # the registered ops themselves (one definition each), as installed at the top level (the
 # registry may wrap them there, e.g. to accept axis=/keepdims=)
 def _op(name: str) -> Any:
