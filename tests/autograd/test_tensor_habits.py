@@ -241,7 +241,7 @@ def test_aliases_are_the_same_functions():
     for alias, (target, as_method, as_function) in ALIASES.items():
         if as_method and hasattr(cr.Tensor, target) and alias not in INPLACE:
             assert getattr(cr.Tensor, alias) is getattr(cr.Tensor, target), alias
-        if as_function and hasattr(cr, target):
+        if as_function and hasattr(cr, target) and not alias.endswith("_"):  # math has its own
             assert getattr(cr, alias) is getattr(cr, target), alias
     assert x.absolute().tolist() == [1.5, 0.5, 2.0] and x.greater(0).tolist() == [0, 1, 1]
     assert cr.less_equal(x, 0.5).tolist() == [True, True, False]

@@ -65,7 +65,7 @@ def test_two_hosts_over_tcp(tmp_path):
         for _ in range(3):
             dist.all_reduce(t)
         np.save(f"rank{r}.npy", t.numpy()[:4])
-        print("HOST", r, socket.gethostname(), dist.get_local_rank(), flush=True)
+        open(f"host{r}.txt", "w").write(f"HOST {r} {socket.gethostname()} {dist.get_local_rank()}")
     """)
     )
     try:
@@ -104,7 +104,8 @@ def test_two_hosts_over_tcp(tmp_path):
         out = p.stdout + p.stderr
         assert p.returncode == 0, out
         sent = int(_sh(f"ip netns exec {h1} cat /sys/class/net/{v1}/statistics/tx_bytes").stdout)
-        assert f"HOST 0 {h1} 0" in out and f"HOST 1 {h2} 0" in out, out
+        hosts = [(tmp_path / f"host{r}.txt").read_text() for r in (0, 1)]
+        assert hosts == [f"HOST 0 {h1} 0", f"HOST 1 {h2} 0"], out
         for r in (0, 1):
             np.testing.assert_array_equal(
                 np.load(tmp_path / f"rank{r}.npy"), [12.0] * 4
