@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "chainrule.train.commands",
     "chainrule.diagnostics.commands",
     "chainrule.distributed.commands",
+    "chainrule.onnx.commands",
 )
 
 
