@@ -201,20 +201,29 @@ def cmd_train(args: argparse.Namespace) -> int:
         0
     """
     from chainrule.data.datasets._common import DatasetNotFoundError
+    from chainrule.io import CheckpointError
     from chainrule.train import run_dir as rd
     from chainrule.train.config import ConfigError, TrainConfig
+    from chainrule.train.run_dir import RunDirBusyError
     from chainrule.train.trainer import TrainingInterrupted, resolve_checkpoint
 
     progress = not args.no_progress
     try:
         if args.resume:
-            run_dir = Path(args.resume)
             try:
-                resolve_checkpoint(run_dir)
+                resume_from = resolve_checkpoint(args.resume)
             except FileNotFoundError as e:
                 _err("train", f"--resume: {e}")
                 return EXIT_USAGE
-            saved = json.loads((run_dir / "config.json").read_text())
+            run_dir = Path(args.resume)
+            if run_dir.is_file():  # a checkpoint file: its run folder holds the settings
+                run_dir = run_dir.parent
+                run_dir = run_dir.parent if run_dir.name == "checkpoints" else run_dir
+            try:
+                saved = json.loads((run_dir / "config.json").read_text())
+            except (OSError, json.JSONDecodeError) as e:
+                _err("train", f"--resume: {run_dir} is not a readable run folder ({e})")
+                return EXIT_USAGE
             values = {k: v for k, v in saved.items() if k in TrainConfig.keys()}
             changed = [
                 k
@@ -228,11 +237,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                     "may be given with it"
                 )
             if args.epochs is not None:
+                _check_extension(values, args.epochs)
                 values["epochs"] = args.epochs
             cfg = TrainConfig.resolve(values, source=str(run_dir / "config.json"))
         else:
             cfg = TrainConfig.resolve(_config_values(args))
-            run_dir = None
+            run_dir = resume_from = None
     except ConfigError as e:
         _err("train", str(e))
         return EXIT_USAGE
@@ -262,8 +272,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             setup.train_loader,
             setup.val_loader,
             epochs=cfg.epochs,
-            resume=run_dir if args.resume else None,
+            resume=resume_from,
         )
+    except (CheckpointError, RunDirBusyError) as e:
+        _err("train", f"--resume: {str(e).splitlines()[0]}" if args.resume else str(e))
+        return EXIT_FAIL
     except TrainingInterrupted as e:
         print(f"\n{e}", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -275,6 +288,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.diagnose:
         _diagnosis(setup, run_dir)
     return EXIT_OK
+
+
+def _check_extension(saved: dict[str, Any], epochs: int) -> None:
+    """``--resume RUN --epochs N`` past the run's planned epochs: schedules laid out over the
+    planned epochs (one-cycle, cosine) cannot be extended; refuse before anything is written."""
+    from chainrule.train.config import ConfigError
+
+    planned, schedule = saved.get("epochs"), saved.get("schedule")
+    if isinstance(planned, int) and epochs > planned and schedule in ("onecycle", "cosine"):
+        raise ConfigError(
+            f"--epochs {epochs}: this run's {schedule} schedule was laid out for its {planned} "
+            "epochs and cannot be stretched to more; start a new run with --epochs "
+            f"{epochs} (schedules none, step, exponential and plateau can be extended)"
+        )
 
 
 def _diagnosis(setup: _Setup, run_dir: Path) -> None:
