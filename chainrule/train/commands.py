@@ -68,7 +68,14 @@ def _scheduler(cfg: Any, opt: Any, steps_per_epoch: int) -> Any:
     if s == "none" or cfg.epochs == 0:
         return None
     if s == "onecycle":
-        return ls.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(1, cfg.epochs * steps_per_epoch))
+        # Adadelta and Adagrad have no momentum to cycle (OneCycleLR would refuse them)
+        cycle = any(k in opt.defaults for k in ("momentum", "betas"))
+        return ls.OneCycleLR(
+            opt,
+            max_lr=cfg.lr,
+            total_steps=max(1, cfg.epochs * steps_per_epoch),
+            cycle_momentum=cycle,
+        )
     if s == "cosine":
         return ls.CosineAnnealingLR(opt, T_max=max(1, cfg.epochs))
     if s == "step":
@@ -208,6 +215,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from chainrule.train.trainer import TrainingInterrupted, resolve_checkpoint
 
     progress = not args.no_progress
+    missing = _missing_extras(progress)
+    if missing:
+        _err("train", missing)
+        return EXIT_FAIL
     try:
         if args.resume:
             try:
@@ -288,6 +299,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.diagnose:
         _diagnosis(setup, run_dir)
     return EXIT_OK
+
+
+def _missing_extras(progress: bool) -> str | None:
+    """What ``chainrule train`` needs from the ``[train]`` extra and lacks, as one sentence, or
+    ``None``: checked before anything is trained or written (checkpoints need safetensors
+    after the first epoch; the progress bar needs tqdm on a terminal; plots are optional)."""
+    from chainrule.train.callbacks import _use_bar
+
+    needed = ["safetensors"]
+    if progress and _use_bar(sys.stderr):
+        needed.append("tqdm")
+    lacking = []
+    for name in needed:
+        try:
+            __import__(name)
+        except ImportError:
+            lacking.append(name)
+    if not lacking:
+        return None
+    hint = " (or pass --no-progress)" if lacking == ["tqdm"] else ""
+    return (
+        f"training needs {' and '.join(lacking)}, which {'is' if len(lacking) == 1 else 'are'} "
+        f"not installed: pip install 'chainrule[train]'{hint}"
+    )
 
 
 def _check_extension(saved: dict[str, Any], epochs: int) -> None:
@@ -479,6 +514,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_csv(p: Path, path: str) -> np.ndarray:
+    """The numbers of a CSV file; a first row that is not numbers is a header and skipped."""
+    with open(p, encoding="utf-8-sig") as fh:
+        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
+    if not lines:
+        raise ValueError(f"INPUT: {path!r} is empty")
+
+    def numbers(i: int, line: str) -> list[float] | None:
+        try:
+            return [float(v) for v in line.strip().split(",")]
+        except ValueError:
+            return None
+
+    rows = []
+    for k, (i, line) in enumerate(lines):
+        row = numbers(i, line)
+        if row is None:
+            if k == 0:
+                continue  # a header row
+            bad = next(v for v in line.strip().split(",") if numbers(i, v) is None)
+            raise ValueError(f"INPUT: {path!r} line {i}: {bad.strip()!r} is not a number")
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(
+                f"INPUT: {path!r} line {i} has {len(row)} values, the rows before it {len(rows[0])}"
+            )
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"INPUT: {path!r} has a header row but no rows of numbers")
+    return np.asarray(rows, dtype=np.float64)
+
+
 def _read_inputs(path: str, setup: _Setup) -> np.ndarray:
     p = Path(path)
     if not p.is_file():
@@ -486,7 +552,7 @@ def _read_inputs(path: str, setup: _Setup) -> np.ndarray:
     if p.suffix == ".npy":
         arr = np.load(p, allow_pickle=False)
     elif p.suffix == ".csv":
-        arr = np.loadtxt(p, delimiter=",", ndmin=2, dtype=np.float64)
+        arr = _read_csv(p, path)
     else:
         raise ValueError(f"INPUT: {path!r} must be a .npy or .csv file")
     kind = setup.bundle.input_kind
@@ -732,7 +798,12 @@ def register(subparsers: Any) -> None:
     t.add_argument("--dataset", help="dataset name (see `chainrule datasets`; default digits)")
     t.add_argument("--model", help=f"architecture: {', '.join(MODELS)} (default: per dataset)")
     t.add_argument("--optimizer", help=f"{', '.join(OPTIMIZERS)} (default adam)")
-    t.add_argument("--lr", type=float, help="learning rate (default: per dataset)")
+    t.add_argument(
+        "--lr",
+        type=float,
+        help="learning rate (default: the dataset's for its optimizer, else the optimizer's "
+        "PyTorch default, e.g. adadelta 1.0)",
+    )
     t.add_argument("--weight-decay", dest="weight_decay", type=float, help="weight decay")
     t.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
     t.add_argument("--schedule", help=f"lr schedule: {', '.join(SCHEDULES)}")
