@@ -457,6 +457,9 @@ class Trainer:
             if self._resume_partial is not None:
                 part = "interrupted epoch"
                 _check_partial(self._resume_partial)
+            part = "callbacks"
+            self._cbs = self._all_callbacks()
+            self._restore_callbacks()
         except CheckpointError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError) as e:
@@ -506,9 +509,14 @@ class Trainer:
         total), validating on ``val_loader`` after each; returns the :class:`History`.
 
         ``resume``: a run folder or checkpoint file to continue from (exactly: same final
-        weights as an uninterrupted run). On Ctrl-C the current batch finishes, the state is
-        saved to ``<run_dir>/checkpoints/last.safetensors`` and :class:`TrainingInterrupted`
-        is raised.
+        weights as an uninterrupted run, the interrupted epoch logged whole). On Ctrl-C the
+        current batch finishes, the state is saved to ``<run_dir>/checkpoints/last.safetensors``
+        and :class:`TrainingInterrupted` is raised. A file that is no training checkpoint, or
+        whose state is damaged, raises :class:`~chainrule.io.CheckpointError` naming it. The
+        run folder is locked while training (another process gets
+        :class:`~chainrule.train.RunDirBusyError` naming the holder's pid); resuming removes the
+        temporary files of a write that was killed. A ``OneCycleLR`` schedule is not extended
+        past its ``total_steps``: that is a ``ValueError`` before anything is written.
 
         Example:
             >>> import chainrule
@@ -545,8 +553,6 @@ class Trainer:
         try:
             if resumed_from is not None:
                 self._resume_from(resumed_from, load(resumed_from))
-                self._cbs = self._all_callbacks()
-                self._restore_callbacks()
                 _check_extension(self.scheduler, self.scheduler_interval, epochs, train_loader)
                 _rd.clean_partial_writes(self.run_dir)  # .tmp files of a killed write
             else:

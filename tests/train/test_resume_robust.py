@@ -77,6 +77,8 @@ CORRUPTIONS = {
     "no optimizer": lambda s: s.pop("optimizer"),
     "epoch": lambda s: s.__setitem__("epoch", "two"),
     "model": lambda s: s["model"].pop(next(iter(s["model"]))),
+    "history": lambda s: s.__setitem__("history", "garbage"),
+    "callbacks": lambda s: s.__setitem__("callbacks", {k: 5 for k in s["callbacks"]}),
 }
 
 
