@@ -391,6 +391,8 @@ def _read_arrays(data: bytes, header: dict[str, Any], start: int, fname: str) ->
             raise CheckpointError(
                 f"{fname}: tensor {k!r} has dtype {dtype}, which chainrule cannot represent"
             )
+        if not arr.flags.writeable:  # older safetensors return bytes, not bytearrays
+            arr = arr.copy()
         if arr.dtype in (np.dtype("uint16"), np.dtype("uint32")):
             arr = arr.astype(np.int64)
         elif arr.dtype == np.dtype("uint64"):
