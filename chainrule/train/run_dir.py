@@ -13,6 +13,7 @@ Layout::
       plots/                 loss.png, <metric>.png, lr.png, confusion_matrix.png
       summary.md             a short report
       results.json           test metrics (written by ``chainrule train``/``evaluate``)
+      .lock                  held (flock) by the process training in the folder; holds its pid
 
 Example:
     >>> import tempfile
