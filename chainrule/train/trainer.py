@@ -175,10 +175,13 @@ def _check_partial(partial: Any) -> None:
 def _check_rng(state: dict[str, Any], loader: Any) -> None:
     """Apply the saved RNG states to throw-away generators: a damaged one fails here, at
     load time, not epochs later."""
+    from chainrule.backend import random as _random
+
+    kind = type(_random._generator.bit_generator)  # the global generator's bit generator
     for key in ("rng", "epoch_rng"):
         value = state.get(key)
         if value is not None:
-            np.random.Generator(np.random.PCG64()).bit_generator.state = value
+            kind().state = value
     saved = state.get("loader_rng") or []
     if not isinstance(saved, list):
         raise TypeError(f"loader_rng must be a list, got {type(saved).__name__}")
