@@ -93,6 +93,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _unrecognized(parser: argparse.ArgumentParser, extra: list[str]) -> None:
+    """Report unknown arguments through ``parser`` (the subcommand's), with a suggestion."""
+    import difflib
+
+    options = [o for a in parser._actions for o in a.option_strings]
+    msg = f"unrecognized arguments: {' '.join(extra)}"
+    first = next((x.split("=")[0] for x in extra if x.startswith("-")), None)
+    close = difflib.get_close_matches(first, options, n=1) if first else []
+    if close:
+        msg += f"; did you mean {close[0]}?"
+    parser.error(msg)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand.
 
@@ -135,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["train" if "train" in commands else "demo", *argv]
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # a typo'd option: the subcommand's error, pointing to its own --help
+            _unrecognized(commands.get(getattr(args, "command", None)) or parser, extra)
     except SystemExit as e:  # --help (0) or a usage error (2, already reported in one line)
         return e.code if isinstance(e.code, int) else 2
     try:

@@ -44,45 +44,60 @@ def _diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dataset(name: str) -> Any:
-    from chainrule.data.datasets import load_breast_cancer, load_digits
+def _lr_find_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings ``chainrule train`` would use: a run folder's ``config.json`` (``--run-dir``),
+    then ``--config``, then the options; no schedule (the sweep sets the lr itself)."""
+    import os
 
-    if name == "digits":
-        return load_digits("train", flatten=True)
-    if name == "breast_cancer":
-        return load_breast_cancer("train")
-    raise SystemExit(f"lr-find: unknown dataset {name!r} (digits, breast_cancer)")
+    from chainrule.train.config import TrainConfig, load_toml
+
+    values: dict[str, Any] = {}
+    cfg_json = os.path.join(args.run_dir, "config.json") if args.run_dir else None
+    if cfg_json and os.path.isfile(cfg_json):
+        with open(cfg_json) as fh:
+            saved = json.load(fh)
+        values.update({k: v for k, v in saved.items() if k in TrainConfig.keys()})
+    if args.config:
+        values.update(load_toml(args.config))
+    for k in ("dataset", "model", "optimizer", "momentum", "weight_decay", "batch_size", "seed"):
+        if getattr(args, k, None) is not None:
+            values[k] = getattr(args, k)
+    if args.hidden:
+        values["model_options"] = {"hidden": [int(h) for h in args.hidden.split(",") if h]}
+    values["schedule"] = "none"
+    return values
 
 
 def _lr_find(args: argparse.Namespace) -> int:
-    import chainrule
-    from chainrule import nn, optim
-    from chainrule.data import DataLoader
     from chainrule.diagnostics.lr_finder import lr_find
     from chainrule.diagnostics.report import merge_diagnostics
+    from chainrule.train.commands import _loss, _Setup
+    from chainrule.train.config import ConfigError, TrainConfig
 
-    chainrule.manual_seed(args.seed)
-    ds = _dataset(args.dataset)
-    x0, _ = ds[0]
-    n_in = int(x0.numel())
-    n_out = int(len(getattr(ds, "target_names", [])) or int(ds.targets.max().item()) + 1)
-    sizes = [n_in] + [int(h) for h in args.hidden.split(",") if h] + [n_out]
-    mods: list[Any] = [nn.Flatten()]
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        mods.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            mods.append(nn.ReLU())
-    model = nn.Sequential(*mods)
-    if args.optimizer == "sgd":
-        opt = optim.SGD(model.parameters(), lr=args.start_lr, momentum=args.momentum)
-    else:
-        opt = optim.Adam(model.parameters(), lr=args.start_lr)
-    loader = DataLoader(ds, batch_size=args.batch_size, shuffle=True)
+    try:
+        cfg = TrainConfig.resolve(_lr_find_settings(args))
+        # the run's own model, optimizer and data pipeline (scaling, batch size)
+        setup = _Setup(cfg)
+    except (ConfigError, ValueError, TypeError) as e:
+        print(f"chainrule lr-find: error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    opt = setup.optimizer
+    for group in opt.param_groups:
+        group["lr"] = args.start_lr
     res = lr_find(
-        model, loader, nn.CrossEntropyLoss(), opt, args.start_lr, args.end_lr, args.num_steps
+        setup.model,
+        setup.train_loader,
+        _loss(cfg.task),
+        opt,
+        args.start_lr,
+        args.end_lr,
+        args.num_steps,
     )
-    arch = "-".join(map(str, sizes))
-    print(f"lr-find: {args.dataset}, MLP {arch} (ReLU), {args.optimizer}, {len(res.lrs)} steps")
+    n_params = sum(p.numel() for p in setup.model.parameters())
+    print(
+        f"lr-find: {cfg.dataset}, {cfg.model} ({n_params:,} parameters), {cfg.optimizer}, "
+        f"batch size {cfg.batch_size}, {len(res.lrs)} steps"
+    )
     print(res)
     if args.plot:
         try:
@@ -161,20 +176,28 @@ def register(subparsers: Any) -> None:
     lf = subparsers.add_parser(
         "lr-find",
         help="learning-rate range test on a bundled dataset",
-        description="Sweep the learning rate exponentially while training an MLP, plot the "
-        "smoothed loss against it and suggest a learning rate (steepest descent rule).",
+        description="Sweep the learning rate exponentially while training the model that "
+        "`chainrule train` would train (the same model, optimizer, batch size and input "
+        "scaling; a run folder's settings with --run-dir), plot the smoothed loss against it "
+        "and suggest a learning rate (steepest descent rule).",
     )
-    lf.add_argument("--dataset", default="digits", help="digits or breast_cancer (default digits)")
-    lf.add_argument("--hidden", default="64", help="hidden sizes, e.g. 128,64 (default 64)")
-    lf.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    lf.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
-    lf.add_argument("--batch-size", type=int, default=64)
+    lf.add_argument("--config", metavar="FILE", help="TOML settings, as for chainrule train")
+    lf.add_argument("--dataset", help="dataset (default: the run's, else digits)")
+    lf.add_argument("--model", help="architecture (default: the run's, else the dataset's)")
+    lf.add_argument("--hidden", help="hidden sizes of an mlp, e.g. 128,64")
+    lf.add_argument("--optimizer", help="optimizer (default: the run's, else adam)")
+    lf.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
+    lf.add_argument("--weight-decay", dest="weight_decay", type=float, help="weight decay")
+    lf.add_argument("--batch-size", dest="batch_size", type=int, help="batch size")
     lf.add_argument("--start-lr", type=float, default=1e-7)
     lf.add_argument("--end-lr", type=float, default=10.0)
     lf.add_argument("--num-steps", type=int, default=100)
-    lf.add_argument("--seed", type=int, default=0)
+    lf.add_argument("--seed", type=int, help="random seed (default 0)")
     lf.add_argument("--plot", help="write the loss-vs-lr plot here (PNG/SVG)")
-    lf.add_argument("--run-dir", help="save the result into RUN_DIR/diagnostics.json")
+    lf.add_argument(
+        "--run-dir",
+        help="a run folder: sweep its settings and save the result into its diagnostics.json",
+    )
     lf.set_defaults(func=_lr_find)
 
     e = subparsers.add_parser(

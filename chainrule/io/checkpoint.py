@@ -17,6 +17,11 @@ File layout (a standard safetensors file, readable by any safetensors reader)::
   ``{"__tuple__": [...]}`` and a dict whose keys are not all strings (optimizer state is keyed by
   int) ``{"__dict__": [[key, value], ...]}``. ``__metadata__["chainrule.format"]`` is
   ``"chainrule.checkpoint/1"``.
+* ``__metadata__["chainrule.sha256"]`` maps every tensor key to the SHA-256 of its bytes and
+  ``__metadata__["chainrule.structure.sha256"]`` hashes the structure (safetensors has no
+  checksum of its own): a damaged file is a :class:`CheckpointError` naming the tensor, never
+  different numbers. Files without them (PyTorch-written) load unverified. Headers are
+  validated by safetensors itself, whatever the dtypes (bfloat16 included).
 
 Loading never runs code: there is no pickle anywhere, only JSON and raw numbers. A file without
 chainrule's metadata (e.g. written by ``safetensors.torch.save_file(model.state_dict(), path)``)
@@ -31,7 +36,9 @@ or the new one, never a torn one.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
 import struct
 from collections.abc import Mapping
@@ -51,6 +58,10 @@ PathLike = str | os.PathLike
 FORMAT_KEY = "chainrule.format"
 FORMAT_VALUE = "chainrule.checkpoint/1"
 STRUCTURE_KEY = "chainrule.structure"
+# JSON {tensor key: SHA-256 hex of its bytes}: safetensors itself has no checksum, so without
+# it a flipped data byte would load as a different number without a word
+SHA256_KEY = "chainrule.sha256"
+STRUCTURE_SHA256_KEY = "chainrule.structure.sha256"
 
 _T, _A, _TUPLE, _DICT = "__tensor__", "__ndarray__", "__tuple__", "__dict__"
 _MARKERS = frozenset({_T, _A, _TUPLE, _DICT})
@@ -249,6 +260,10 @@ def _parse_header(data: bytes, fname: str) -> tuple[dict[str, Any], int]:
         raise CheckpointError(f"{fname}: cannot read checkpoint: {_not_safetensors_hint(data)}")
     try:
         header = json.loads(data[8 : 8 + n].decode("utf-8"))
+    except RecursionError:
+        raise CheckpointError(
+            f"{fname}: corrupt checkpoint: the header's JSON is nested too deeply"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         if data[8:9] != b"{":
             raise CheckpointError(
@@ -272,18 +287,19 @@ def _parse_header(data: bytes, fname: str) -> tuple[dict[str, Any], int]:
             continue
         try:
             dtype, shape, (lo, hi) = info["dtype"], info["shape"], info["data_offsets"]
-            ok = isinstance(dtype, str) and isinstance(lo, int) and isinstance(hi, int)
-            ok = ok and 0 <= lo <= hi and all(isinstance(s, int) and s >= 0 for s in shape)
+            ok = isinstance(dtype, str) and _is_int(lo) and _is_int(hi) and isinstance(shape, list)
+            ok = ok and 0 <= lo <= hi and all(_is_int(s) and s >= 0 for s in shape)
         except (TypeError, KeyError, ValueError):
             ok = False
         if not ok:
             raise CheckpointError(f"{fname}: corrupt checkpoint: bad header entry for {key!r}")
         itemsize = _ITEMSIZE.get(dtype)
-        if itemsize is not None and int(np.prod(shape, dtype=np.int64)) * itemsize != hi - lo:
+        # Python ints: a shape of 2**63 or more must be an error, not an OverflowError
+        nbytes = None if itemsize is None else math.prod(shape) * itemsize
+        if nbytes is not None and nbytes != hi - lo:
             raise CheckpointError(
                 f"{fname}: corrupt checkpoint: tensor {key!r} of dtype {dtype} and shape {shape} "
-                f"needs {int(np.prod(shape, dtype=np.int64)) * itemsize} bytes, the header gives "
-                f"it {hi - lo}"
+                f"needs {nbytes} bytes, the header gives it {hi - lo}"
             )
         if hi > body:
             raise CheckpointError(
@@ -299,50 +315,97 @@ def _parse_header(data: bytes, fname: str) -> tuple[dict[str, Any], int]:
     return header, 8 + n
 
 
-def _bf16_to_f32(raw: bytes, shape: list[int]) -> np.ndarray:
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # JSON true is no size
+
+
+def _bf16_to_f32(raw: Any, shape: list[int]) -> np.ndarray:
     bits = np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16
     return bits.view(np.float32).reshape(shape)
 
 
+def _deserialize(data: bytes, fname: str) -> dict[str, tuple[str, list[int], bytearray]]:
+    """Every tensor's (dtype, shape, bytes), parsed and validated by safetensors itself, so a
+    file is accepted exactly when safetensors accepts it (offsets that overlap, leave gaps or
+    run past the end, sizes that overflow, unknown dtypes...), whatever its dtypes."""
+    _safetensors_numpy()  # the install hint when safetensors is missing
+    from safetensors import deserialize
+
+    try:
+        items = deserialize(data)
+    except Exception as e:  # safetensors raises its own SafetensorError
+        msg = str(e).replace("Error while deserializing: ", "")
+        raise CheckpointError(f"{fname}: corrupt checkpoint: {msg}") from None
+    return {k: (v["dtype"], list(v["shape"]), v["data"]) for k, v in items}
+
+
+def _hashes(meta: dict[str, str], fname: str) -> dict[str, str] | None:
+    raw = meta.get(SHA256_KEY)
+    if raw is None:
+        return None  # written by PyTorch / safetensors / an older chainrule: nothing to verify
+    try:
+        hashes = json.loads(raw)
+        ok = isinstance(hashes, dict) and all(isinstance(v, str) for v in hashes.values())
+    except (json.JSONDecodeError, RecursionError):
+        ok = False
+    if not ok:
+        raise CheckpointError(f"{fname}: corrupt checkpoint: its {SHA256_KEY} metadata is damaged")
+    return hashes
+
+
+def _verify(fname: str, what: str, raw: Any, expected: str | None) -> None:
+    if expected is None:
+        raise CheckpointError(f"{fname}: corrupt checkpoint: {what} has no SHA-256 checksum")
+    if hashlib.sha256(raw).hexdigest() != expected:
+        raise CheckpointError(
+            f"{fname}: corrupt checkpoint: {what} fails its SHA-256 check (the file was damaged "
+            "after it was written)"
+        )
+
+
 def _read_arrays(data: bytes, header: dict[str, Any], start: int, fname: str) -> dict[str, Any]:
-    """Decode every tensor: standard dtypes through safetensors, bfloat16 (which NumPy lacks)
-    widened to float32, unsigned 16/32-bit widened to int64 (chainrule has no such dtypes)."""
-    entries = {k: v for k, v in header.items() if k != "__metadata__"}
-    odd = {k for k, v in entries.items() if v["dtype"] not in _ST_DTYPES}
+    """Decode every tensor (checking its SHA-256 when the file carries them): bfloat16 (which
+    NumPy lacks) widened to float32, unsigned 16/32-bit widened to int64 (chainrule has no
+    such dtypes)."""
+    tensors = _deserialize(data, fname)
+    hashes = _hashes(header.get("__metadata__") or {}, fname)
+    if hashes is not None:
+        for k in hashes:
+            if k not in tensors:
+                raise CheckpointError(
+                    f"{fname}: corrupt checkpoint: tensor {k!r} has a checksum but is not in "
+                    "the file"
+                )
     out: dict[str, Any] = {}
-    if len(odd) < len(entries):
-        stnp = _safetensors_numpy()
-        if odd:  # rebuild a file without the tensors safetensors.numpy cannot make
-            plain = {}
-            for k, v in entries.items():
-                if k not in odd:
-                    lo, hi = v["data_offsets"]
-                    dt = np.dtype(_ST_DTYPES[v["dtype"]]).newbyteorder("<")
-                    plain[k] = np.frombuffer(data, dt, (hi - lo) // max(dt.itemsize, 1), start + lo)
-                    plain[k] = plain[k].reshape(v["shape"])
-            out.update(plain)
-        else:
-            try:
-                out.update(stnp.load(data))
-            except Exception as e:  # safetensors raises its own SafetensorError
-                raise CheckpointError(f"{fname}: corrupt checkpoint: {e}") from None
-    for k in odd:
-        v = entries[k]
-        lo, hi = v["data_offsets"]
-        if v["dtype"] == "BF16":
-            out[k] = _bf16_to_f32(data[start + lo : start + hi], v["shape"])
+    for k in (k for k in header if k != "__metadata__"):  # file header order
+        dtype, shape, raw = tensors[k]
+        if hashes is not None:
+            _verify(fname, f"tensor {k!r}", raw, hashes.get(k))
+        if dtype == "BF16":
+            arr = _bf16_to_f32(raw, shape)
+        elif dtype in _ST_DTYPES:
+            arr = np.frombuffer(raw, np.dtype(_ST_DTYPES[dtype]).newbyteorder("<")).reshape(shape)
+            if not arr.dtype.isnative:  # big-endian hosts
+                arr = arr.astype(arr.dtype.newbyteorder("="))
         else:
             raise CheckpointError(
-                f"{fname}: tensor {k!r} has dtype {v['dtype']}, which chainrule cannot represent"
+                f"{fname}: tensor {k!r} has dtype {dtype}, which chainrule cannot represent"
             )
-    for k, arr in list(out.items()):
-        arr = np.array(arr, copy=True) if not arr.flags.writeable else arr
+        if not arr.flags.writeable:  # older safetensors return bytes, not bytearrays
+            arr = arr.copy()
         if arr.dtype in (np.dtype("uint16"), np.dtype("uint32")):
             arr = arr.astype(np.int64)
         elif arr.dtype == np.dtype("uint64"):
             raise CheckpointError(f"{fname}: tensor {k!r} has dtype uint64, which chainrule lacks")
         out[k] = arr
-    return {k: out[k] for k in entries}  # file header order
+    return out
+
+
+def _le_bytes(arr: np.ndarray) -> memoryview:
+    """The bytes safetensors stores for ``arr`` (little-endian, C order)."""
+    if arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and not np.little_endian):
+        arr = arr.astype(arr.dtype.newbyteorder("<"))
+    return memoryview(np.ascontiguousarray(arr).reshape(-1).view(np.uint8))
 
 
 # -- public API ----------------------------------------------------------------------------------
@@ -366,7 +429,13 @@ def save(obj: Any, f: PathLike | IO[bytes]) -> None:
     enc = _Encoder()
     root = enc.encode(obj, "")
     structure = json.dumps({"root": root}, separators=(",", ":"))
-    meta = {FORMAT_KEY: FORMAT_VALUE, STRUCTURE_KEY: structure}
+    hashes = {k: hashlib.sha256(_le_bytes(a)).hexdigest() for k, a in enc.arrays.items()}
+    meta = {
+        FORMAT_KEY: FORMAT_VALUE,
+        STRUCTURE_KEY: structure,
+        STRUCTURE_SHA256_KEY: hashlib.sha256(structure.encode("utf-8")).hexdigest(),
+        SHA256_KEY: json.dumps(hashes, separators=(",", ":")),
+    }
     data = stnp.save(enc.arrays, metadata=meta)
     if isinstance(f, (str, os.PathLike)):
         _atomic_write(os.fspath(f), data)
@@ -415,8 +484,15 @@ def load(f: PathLike | IO[bytes], map_location: Any = None) -> Any:
             f"{fname}: checkpoint format {meta[FORMAT_KEY]!r} is not supported by this version "
             f"of chainrule (expected {FORMAT_VALUE!r})"
         )
+    if meta.get(STRUCTURE_SHA256_KEY) is not None and STRUCTURE_KEY in meta:
+        structure = meta[STRUCTURE_KEY].encode("utf-8")
+        _verify(fname, "its structure metadata", structure, meta[STRUCTURE_SHA256_KEY])
     try:
         root = json.loads(meta[STRUCTURE_KEY])["root"]
+    except RecursionError:
+        raise CheckpointError(
+            f"{fname}: corrupt checkpoint: its structure metadata is nested too deeply"
+        ) from None
     except (KeyError, TypeError, json.JSONDecodeError) as e:
         raise CheckpointError(
             f"{fname}: corrupt checkpoint: cannot read its structure metadata ({e!r})"
@@ -425,6 +501,10 @@ def load(f: PathLike | IO[bytes], map_location: Any = None) -> Any:
         return _decode(root, arrays, {}, fname)
     except CheckpointError:
         raise
+    except RecursionError:
+        raise CheckpointError(
+            f"{fname}: corrupt checkpoint: its structure metadata is nested too deeply"
+        ) from None
     except (TypeError, ValueError) as e:
         raise CheckpointError(
             f"{fname}: corrupt checkpoint: bad structure metadata ({e})"

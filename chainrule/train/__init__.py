@@ -30,13 +30,16 @@ from chainrule.train.callbacks import (
     ProgressBar,
     TensorBoardLogger,
 )
+from chainrule.io.checkpoint import CheckpointError
 from chainrule.train.history import History
+from chainrule.train.run_dir import RunDirBusyError
 from chainrule.train.trainer import Trainer, TrainingInterrupted, fit, resolve_checkpoint
 from chainrule.train import metrics
 
 __all__ = [
     "CSVLogger",
     "Callback",
+    "CheckpointError",
     "EarlyStopping",
     "History",
     "JSONLLogger",
@@ -44,6 +47,7 @@ __all__ = [
     "LambdaCallback",
     "ModelCheckpoint",
     "ProgressBar",
+    "RunDirBusyError",
     "TensorBoardLogger",
     "Trainer",
     "TrainingInterrupted",

@@ -68,7 +68,14 @@ def _scheduler(cfg: Any, opt: Any, steps_per_epoch: int) -> Any:
     if s == "none" or cfg.epochs == 0:
         return None
     if s == "onecycle":
-        return ls.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(1, cfg.epochs * steps_per_epoch))
+        # Adadelta and Adagrad have no momentum to cycle (OneCycleLR would refuse them)
+        cycle = any(k in opt.defaults for k in ("momentum", "betas"))
+        return ls.OneCycleLR(
+            opt,
+            max_lr=cfg.lr,
+            total_steps=max(1, cfg.epochs * steps_per_epoch),
+            cycle_momentum=cycle,
+        )
     if s == "cosine":
         return ls.CosineAnnealingLR(opt, T_max=max(1, cfg.epochs))
     if s == "step":
@@ -201,20 +208,33 @@ def cmd_train(args: argparse.Namespace) -> int:
         0
     """
     from chainrule.data.datasets._common import DatasetNotFoundError
+    from chainrule.io import CheckpointError
     from chainrule.train import run_dir as rd
     from chainrule.train.config import ConfigError, TrainConfig
+    from chainrule.train.run_dir import RunDirBusyError
     from chainrule.train.trainer import TrainingInterrupted, resolve_checkpoint
 
     progress = not args.no_progress
+    missing = _missing_extras(progress)
+    if missing:
+        _err("train", missing)
+        return EXIT_FAIL
     try:
         if args.resume:
-            run_dir = Path(args.resume)
             try:
-                resolve_checkpoint(run_dir)
+                resume_from = resolve_checkpoint(args.resume)
             except FileNotFoundError as e:
                 _err("train", f"--resume: {e}")
                 return EXIT_USAGE
-            saved = json.loads((run_dir / "config.json").read_text())
+            run_dir = Path(args.resume)
+            if run_dir.is_file():  # a checkpoint file: its run folder holds the settings
+                run_dir = run_dir.parent
+                run_dir = run_dir.parent if run_dir.name == "checkpoints" else run_dir
+            try:
+                saved = json.loads((run_dir / "config.json").read_text())
+            except (OSError, json.JSONDecodeError) as e:
+                _err("train", f"--resume: {run_dir} is not a readable run folder ({e})")
+                return EXIT_USAGE
             values = {k: v for k, v in saved.items() if k in TrainConfig.keys()}
             changed = [
                 k
@@ -228,11 +248,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                     "may be given with it"
                 )
             if args.epochs is not None:
+                _check_extension(values, args.epochs)
                 values["epochs"] = args.epochs
             cfg = TrainConfig.resolve(values, source=str(run_dir / "config.json"))
         else:
             cfg = TrainConfig.resolve(_config_values(args))
-            run_dir = None
+            run_dir = resume_from = None
     except ConfigError as e:
         _err("train", str(e))
         return EXIT_USAGE
@@ -262,8 +283,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             setup.train_loader,
             setup.val_loader,
             epochs=cfg.epochs,
-            resume=run_dir if args.resume else None,
+            resume=resume_from,
         )
+    except (CheckpointError, RunDirBusyError) as e:
+        _err("train", f"--resume: {str(e).splitlines()[0]}" if args.resume else str(e))
+        return EXIT_FAIL
     except TrainingInterrupted as e:
         print(f"\n{e}", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -275,6 +299,44 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.diagnose:
         _diagnosis(setup, run_dir)
     return EXIT_OK
+
+
+def _missing_extras(progress: bool) -> str | None:
+    """What ``chainrule train`` needs from the ``[train]`` extra and lacks, as one sentence, or
+    ``None``: checked before anything is trained or written (checkpoints need safetensors
+    after the first epoch; the progress bar needs tqdm on a terminal; plots are optional)."""
+    from chainrule.train.callbacks import _use_bar
+
+    needed = ["safetensors"]
+    if progress and _use_bar(sys.stderr):
+        needed.append("tqdm")
+    lacking = []
+    for name in needed:
+        try:
+            __import__(name)
+        except ImportError:
+            lacking.append(name)
+    if not lacking:
+        return None
+    hint = " (or pass --no-progress)" if lacking == ["tqdm"] else ""
+    return (
+        f"training needs {' and '.join(lacking)}, which {'is' if len(lacking) == 1 else 'are'} "
+        f"not installed: pip install 'chainrule[train]'{hint}"
+    )
+
+
+def _check_extension(saved: dict[str, Any], epochs: int) -> None:
+    """``--resume RUN --epochs N`` past the run's planned epochs: schedules laid out over the
+    planned epochs (one-cycle, cosine) cannot be extended; refuse before anything is written."""
+    from chainrule.train.config import ConfigError
+
+    planned, schedule = saved.get("epochs"), saved.get("schedule")
+    if isinstance(planned, int) and epochs > planned and schedule in ("onecycle", "cosine"):
+        raise ConfigError(
+            f"--epochs {epochs}: this run's {schedule} schedule was laid out for its {planned} "
+            "epochs and cannot be stretched to more; start a new run with --epochs "
+            f"{epochs} (schedules none, step, exponential and plateau can be extended)"
+        )
 
 
 def _diagnosis(setup: _Setup, run_dir: Path) -> None:
@@ -452,6 +514,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_csv(p: Path, path: str) -> np.ndarray:
+    """The numbers of a CSV file; a first row that is not numbers is a header and skipped."""
+    with open(p, encoding="utf-8-sig") as fh:
+        lines = [(i, line) for i, line in enumerate(fh, 1) if line.strip()]
+    if not lines:
+        raise ValueError(f"INPUT: {path!r} is empty")
+
+    def numbers(i: int, line: str) -> list[float] | None:
+        try:
+            return [float(v) for v in line.strip().split(",")]
+        except ValueError:
+            return None
+
+    rows = []
+    for k, (i, line) in enumerate(lines):
+        row = numbers(i, line)
+        if row is None:
+            if k == 0:
+                continue  # a header row
+            bad = next(v for v in line.strip().split(",") if numbers(i, v) is None)
+            raise ValueError(f"INPUT: {path!r} line {i}: {bad.strip()!r} is not a number")
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(
+                f"INPUT: {path!r} line {i} has {len(row)} values, the rows before it {len(rows[0])}"
+            )
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"INPUT: {path!r} has a header row but no rows of numbers")
+    return np.asarray(rows, dtype=np.float64)
+
+
 def _read_inputs(path: str, setup: _Setup) -> np.ndarray:
     p = Path(path)
     if not p.is_file():
@@ -459,7 +552,7 @@ def _read_inputs(path: str, setup: _Setup) -> np.ndarray:
     if p.suffix == ".npy":
         arr = np.load(p, allow_pickle=False)
     elif p.suffix == ".csv":
-        arr = np.loadtxt(p, delimiter=",", ndmin=2, dtype=np.float64)
+        arr = _read_csv(p, path)
     else:
         raise ValueError(f"INPUT: {path!r} must be a .npy or .csv file")
     kind = setup.bundle.input_kind
@@ -705,7 +798,12 @@ def register(subparsers: Any) -> None:
     t.add_argument("--dataset", help="dataset name (see `chainrule datasets`; default digits)")
     t.add_argument("--model", help=f"architecture: {', '.join(MODELS)} (default: per dataset)")
     t.add_argument("--optimizer", help=f"{', '.join(OPTIMIZERS)} (default adam)")
-    t.add_argument("--lr", type=float, help="learning rate (default: per dataset)")
+    t.add_argument(
+        "--lr",
+        type=float,
+        help="learning rate (default: the dataset's for its optimizer, else the optimizer's "
+        "PyTorch default, e.g. adadelta 1.0)",
+    )
     t.add_argument("--weight-decay", dest="weight_decay", type=float, help="weight decay")
     t.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
     t.add_argument("--schedule", help=f"lr schedule: {', '.join(SCHEDULES)}")

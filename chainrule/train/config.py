@@ -482,6 +482,17 @@ def dump_toml(data: dict[str, Any]) -> str:
 
 # -- the settings --------------------------------------------------------------------------------
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta")
+#: The learning rate of each optimizer when neither the option nor the dataset sets one:
+#: PyTorch's defaults (``torch.optim.<Name>(params).defaults``), except SGD, whose 1e-3 leaves
+#: this command's momentum-0.9 SGD at chance on the digits in 10 epochs (0.1 reaches 98%)
+DEFAULT_LR = {
+    "adam": 1e-3,
+    "adamw": 1e-3,
+    "sgd": 0.1,
+    "rmsprop": 1e-2,
+    "adagrad": 1e-2,
+    "adadelta": 1.0,
+}
 # keys a run folder's config also holds (written by the Trainer), accepted and ignored
 _INFORMATIONAL = ("loss",)
 SCHEDULES = ("none", "onecycle", "cosine", "step", "plateau", "exponential")
@@ -577,7 +588,10 @@ class TrainConfig:
         if cfg.batch_size is None:
             cfg.batch_size = int(d.get("batch_size", 32))
         if cfg.lr is None:
-            cfg.lr = float(d.get("lr", 1e-3))
+            # a dataset's lr is tuned for its default optimizer; another optimizer starts from
+            # its own (PyTorch's) default: Adadelta's is 1.0, and 3e-3 would leave it at chance
+            same = cfg.optimizer == d.get("optimizer", "adam")
+            cfg.lr = float(d.get("lr", 1e-3)) if same else DEFAULT_LR[cfg.optimizer]
 
         def number(opt: str, value: Any, kind: type, low: float, strict: bool) -> Any:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)

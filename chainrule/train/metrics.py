@@ -196,8 +196,9 @@ def roc_auc_score(y_true: Any, scores: Any) -> float:
     """Area under the ROC curve: the probability that a random positive scores higher than a
     random negative (ties count 1/2). ``scores`` is ``(N,)`` (score of class 1), ``(N, 2)``
     (column 1 is used) or ``(N, C)`` (macro average of one-vs-rest AUCs over the classes present
-    with both positives and negatives). Scores may be logits or probabilities. NaN when only one
-    class is present.
+    with both positives and negatives, on probabilities: logits are turned into them with a
+    softmax first, as scikit-learn's ``multi_class="ovr"`` expects). Scores may be logits or
+    probabilities. NaN when only one class is present.
 
     Example:
         >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
@@ -211,6 +212,11 @@ def roc_auc_score(y_true: Any, scores: Any) -> float:
         return _binary_auc(t, s)
     if s.shape[1] == 2:
         return _binary_auc(t, s[:, 1] - s[:, 0])
+    if not (np.all(s >= 0) and np.allclose(s.sum(axis=1), 1.0, atol=1e-4)):
+        # one-vs-rest needs probabilities: per-column logits are not comparable across rows
+        # (a softmax is not monotonic in one logit alone), so AUCs of logits are wrong
+        z = np.exp(s - s.max(axis=1, keepdims=True))
+        s = z / z.sum(axis=1, keepdims=True)
     aucs = [_binary_auc((t == c).astype(np.int64), s[:, c]) for c in range(s.shape[1])]
     aucs = [a for a in aucs if not math.isnan(a)]
     return float(np.mean(aucs)) if aucs else float("nan")

@@ -7,7 +7,8 @@ name                        architecture
 ==========================  ==============================================================
 ``mlp``                     Linear-ReLU(-Dropout) x len(hidden), Linear (flattens its input)
 ``cnn``                     [Conv3x3-ReLU-MaxPool2] x 2, Linear-ReLU, Linear (images)
-``lstm`` / ``gru``          Embedding, LSTM/GRU, masked mean over time, Linear (token ids)
+``lstm`` / ``gru``          Embedding, LSTM/GRU, masked mean over time, Linear (token ids);
+                            on images: LSTM/GRU over the rows, mean over time, Linear
 ``mf``                      matrix factorization: dot(user, item) + biases + global mean
 ``neural_recommender``      concat(user, item embeddings), MLP, a rating
 ``audio_cnn``               [Conv3x3-BatchNorm-ReLU-MaxPool2] x 3, global average, Linear
@@ -39,6 +40,7 @@ __all__ = [
     "AudioCNN",
     "MatrixFactorization",
     "NeuralRecommender",
+    "RowRNN",
     "TextRNN",
     "build_model",
 ]
@@ -149,6 +151,47 @@ class TextRNN(nn.Module):
         mask = (ids != self.padding_idx).float().unsqueeze(2)  # (N, T, 1)
         pooled = (out * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
         return self.fc(pooled)
+
+
+class RowRNN(nn.Module):
+    """An image classifier that reads an image ``(N, C, H, W)`` row by row: a sequence of ``H``
+    steps of ``C * W`` values (a sequence ``(N, T, F)`` is read as it is) through an LSTM or GRU
+    (batch first), the mean of its outputs over time, ``Linear``.
+
+    Example:
+        >>> import chainrule
+        >>> from chainrule.train.models import RowRNN
+        >>> m = RowRNN((1, 8, 8), num_classes=10, hidden_size=16, cell="lstm")
+        >>> tuple(m(chainrule.zeros(3, 1, 8, 8)).shape)
+        (3, 10)
+    """
+
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        num_classes: int,
+        hidden_size: int = 64,
+        cell: str = "lstm",
+        num_layers: int = 1,
+    ) -> None:
+        super().__init__()
+        if cell not in ("lstm", "gru"):
+            raise ValueError(f"RowRNN: cell must be 'lstm' or 'gru', got {cell!r}")
+        shape = tuple(int(d) for d in input_shape)
+        if len(shape) not in (2, 3):
+            raise ValueError(f"RowRNN: expected images (C, H, W) or sequences (T, F), got {shape}")
+        self.input_shape = shape
+        features = shape[-1] if len(shape) == 2 else shape[0] * shape[2]
+        rnn = nn.LSTM if cell == "lstm" else nn.GRU
+        self.rnn = rnn(features, hidden_size, num_layers=num_layers, batch_first=True)
+        self.fc = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if len(self.input_shape) == 3:  # (N, C, H, W) -> (N, H, C * W): one step per row
+            c, h, w = self.input_shape
+            x = x.reshape(x.shape[0], c, h, w).permute(0, 2, 1, 3).reshape(x.shape[0], h, c * w)
+        out, _ = self.rnn(x)
+        return self.fc(out.mean(dim=1))
 
 
 class MatrixFactorization(nn.Module):
@@ -298,6 +341,15 @@ def _cnn(info: dict[str, Any], **kw: Any) -> nn.Module:
 
 def _rnn(cell: str) -> Callable[..., nn.Module]:
     def build(info: dict[str, Any], **kw: Any) -> nn.Module:
+        if info.get("vocab_size") is None:
+            shape = info.get("input_shape")
+            if shape is not None and len(shape) in (2, 3) and info.get("num_classes"):
+                return RowRNN(shape, info["num_classes"], cell=cell, **kw)
+            what = f"inputs of {math.prod(shape)} features" if shape else "no sequences"
+            raise ValueError(
+                f"model {cell!r} reads sequences (text, or images row by row) and this dataset "
+                f"has {what}; choose another model, e.g. --model mlp"
+            )
         return TextRNN(
             _need(info, "vocab_size", cell), _need(info, "num_classes", cell), cell=cell, **kw
         )

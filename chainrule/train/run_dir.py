@@ -13,6 +13,7 @@ Layout::
       plots/                 loss.png, <metric>.png, lr.png, confusion_matrix.png
       summary.md             a short report
       results.json           test metrics (written by ``chainrule train``/``evaluate``)
+      .lock                  held (flock) by the process training in the folder; holds its pid
 
 Example:
     >>> import tempfile
@@ -24,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -35,7 +37,108 @@ import numpy as np
 
 from chainrule.io.atomic import write_text
 
-__all__ = ["new_run_dir", "write_config", "write_plots", "write_summary"]
+__all__ = [
+    "RunDirBusyError",
+    "RunDirLock",
+    "clean_partial_writes",
+    "lock_run_dir",
+    "new_run_dir",
+    "write_config",
+    "write_plots",
+    "write_summary",
+]
+
+LOCK_NAME = ".lock"
+
+
+class RunDirBusyError(RuntimeError):
+    """Another process is training in this run folder (it holds ``<run_dir>/.lock``): two
+    writers would interleave epochs in the metrics and overwrite each other's checkpoints.
+
+    Example:
+        >>> str(RunDirBusyError("runs/x is in use by process 12"))
+        'runs/x is in use by process 12'
+    """
+
+
+class RunDirLock:
+    """An exclusive lock on a run folder (``fcntl.flock`` on ``<run_dir>/.lock``, which holds
+    the owner's pid); released by :meth:`release` or when the process ends, even killed."""
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path = path
+        self._fd = fd
+
+    def release(self) -> None:
+        """Give the lock up (idempotent)."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)  # closing the descriptor drops the flock
+
+
+def lock_run_dir(run_dir: str | os.PathLike) -> RunDirLock:
+    """Lock ``run_dir`` for this process, or raise :class:`RunDirBusyError` naming the pid of
+    the process that holds it. Without ``fcntl`` (Windows) nothing is locked.
+
+    Example:
+        >>> import tempfile
+        >>> from chainrule.train.run_dir import lock_run_dir, RunDirBusyError
+        >>> d = tempfile.mkdtemp(); lock = lock_run_dir(d)
+        >>> try:
+        ...     lock_run_dir(d)
+        ... except RunDirBusyError as e:
+        ...     print("in use by process" in str(e))
+        True
+        >>> lock.release(); lock_run_dir(d).release()
+    """
+    path = Path(run_dir) / LOCK_NAME
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return RunDirLock(path, None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+        finally:
+            os.close(fd)
+        raise RunDirBusyError(
+            f"run folder {str(run_dir)!r} is in use by process {holder} (it holds "
+            f"{str(path)!r}); wait for it to finish or stop it before resuming this run"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return RunDirLock(path, fd)
+
+
+def clean_partial_writes(run_dir: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files a killed atomic write left in the run folder (the
+    ``.<name>.<random>.tmp<ext>`` files of :mod:`chainrule.io.atomic`); returns them. Call it
+    only while holding the folder's lock (a live writer's temporary file must stay).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> d = Path(tempfile.mkdtemp()); _ = (d / ".last.ab12.tmp.safetensors").write_bytes(b"")
+        >>> [p.name for p in clean_partial_writes(d)]
+        ['.last.ab12.tmp.safetensors']
+    """
+    root = Path(run_dir)
+    removed = []
+    for folder in (root, root / "checkpoints", root / "plots"):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            name = p.name
+            if name.startswith(".") and (".tmp" in name) and p.is_file():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    removed.append(p)
+    return sorted(removed)
 
 
 def new_run_dir(root: str | os.PathLike = "runs", name: str = "run") -> Path:

@@ -154,6 +154,59 @@ def _loader_generators(loader: Any) -> list[np.random.Generator]:
     return found
 
 
+def _accumulators(partial: dict[str, Any] | None, t0: float) -> dict[str, Any]:
+    """The running sums of one epoch, continued from a checkpoint's ``epoch_partial``."""
+    acc: dict[str, Any] = {"loss_sum": 0.0, "seen": 0, "time": 0.0, "t0": t0}
+    acc["outs"], acc["targets"] = [], []
+    if partial:
+        acc["loss_sum"] = float(partial["loss_sum"])
+        acc["seen"] = int(partial["seen"])
+        acc["time"] = float(partial.get("time") or 0.0)
+        for key, name in (("outputs", "outs"), ("targets", "targets")):
+            if partial.get(key) is not None:
+                acc[name].append(_to_numpy(partial[key]))
+    return acc
+
+
+def _check_partial(partial: Any) -> None:
+    _accumulators(partial, 0.0)  # raises TypeError/ValueError/KeyError on a damaged one
+
+
+def _check_rng(state: dict[str, Any], loader: Any) -> None:
+    """Apply the saved RNG states to throw-away generators: a damaged one fails here, at
+    load time, not epochs later."""
+    from chainrule.backend import random as _random
+
+    kind = type(_random._generator.bit_generator)  # the global generator's bit generator
+    for key in ("rng", "epoch_rng"):
+        value = state.get(key)
+        if value is not None:
+            kind().state = value
+    saved = state.get("loader_rng") or []
+    if not isinstance(saved, list):
+        raise TypeError(f"loader_rng must be a list, got {type(saved).__name__}")
+    for g, value in zip(_loader_generators(loader), saved):
+        type(g.bit_generator)().state = value
+
+
+def _check_extension(scheduler: Any, interval: str, epochs: int, loader: Any) -> None:
+    """Refuse, before anything is written, to train a resumed run past the end of a
+    OneCycleLR schedule (it would fail mid-epoch with "Tried to step ... times")."""
+    total = getattr(scheduler, "total_steps", None)
+    if type(scheduler).__name__ != "OneCycleLR" or interval != "batch" or total is None:
+        return
+    try:
+        needed = epochs * len(loader)
+    except TypeError:
+        return
+    if needed > total:
+        raise ValueError(
+            f"resume: the run's OneCycleLR schedule was laid out for {total} steps, but "
+            f"{epochs} epochs of {len(loader)} batches need {needed}; a one-cycle schedule "
+            "cannot be extended once set: train a new run with the larger epoch count"
+        )
+
+
 class Trainer:
     """Train a model: epochs of forward, loss, backward and optimizer step, with validation each
     epoch, metrics, callbacks, a progress bar and an optional run folder.
@@ -264,6 +317,8 @@ class Trainer:
         self._loader: Any = None
         self._pending_cb_states: dict[str, Any] = {}
         self._cbs: list[Callback] = []
+        self._acc: dict[str, Any] | None = None
+        self._resume_partial: dict[str, Any] | None = None
 
     # -- properties ----------------------------------------------------------------------------
     @property
@@ -332,6 +387,21 @@ class Trainer:
             "callbacks": cb_states,
             "config": self.config,
             "train_time": self.train_time,
+            # what the interrupted epoch has seen so far, so that its logged loss and metrics
+            # after a resume cover the whole epoch, not only the batches after the resume
+            "epoch_partial": self._partial_state() if mid else None,
+        }
+
+    def _partial_state(self) -> dict[str, Any] | None:
+        acc = self._acc
+        if acc is None:
+            return None
+        return {
+            "loss_sum": acc["loss_sum"],
+            "seen": acc["seen"],
+            "time": acc["time"] + time.perf_counter() - acc["t0"],
+            "outputs": np.concatenate(acc["outs"]) if acc["outs"] else None,
+            "targets": np.concatenate(acc["targets"]) if acc["targets"] else None,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -359,6 +429,48 @@ class Trainer:
         self._resume_loader_rng = state.get("loader_rng")
         self.train_time = float(state.get("train_time", 0.0))
         self._pending_cb_states = state.get("callbacks") or {}
+        self._resume_partial = state.get("epoch_partial") if self._skip_batches else None
+
+    def _resume_from(self, path: Path, state: Any) -> None:
+        """:meth:`load_state_dict` of a checkpoint file, every problem a
+        :class:`~chainrule.io.CheckpointError` naming the file and the part at fault."""
+        from chainrule.io import CheckpointError
+
+        if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
+            keys = sorted(map(str, state))[:6] if isinstance(state, dict) else type(state).__name__
+            raise CheckpointError(
+                f"{path}: cannot resume from it: it is not a training checkpoint (no model, "
+                f"optimizer and RNG state; it holds {keys}). Resume from a run folder or its "
+                "checkpoints/last.safetensors; a weights-only file loads with "
+                "model.load_state_dict(chainrule.io.load(path))"
+            )
+        for part in ("optimizer", "epoch"):
+            if part not in state:
+                raise CheckpointError(f"{path}: cannot resume from it: it has no {part} state")
+        part = "training"
+        try:
+            part = "model"
+            self.model.load_state_dict(state["model"])
+            part = "optimizer"
+            self.optimizer.load_state_dict(state["optimizer"])
+            part = "RNG"
+            _check_rng(state, self._loader)
+            part = "training"
+            self.load_state_dict(state)
+            if self._resume_partial is not None:
+                part = "interrupted epoch"
+                _check_partial(self._resume_partial)
+            part = "callbacks"
+            self._cbs = self._all_callbacks()
+            self._restore_callbacks()
+        except CheckpointError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError) as e:
+            detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise CheckpointError(
+                f"{path}: cannot resume from it: its {part} state is corrupt or does not match "
+                f"({type(e).__name__}: {detail})"
+            ) from None
 
     def _restore_callbacks(self) -> None:
         states = self._pending_cb_states
@@ -400,9 +512,14 @@ class Trainer:
         total), validating on ``val_loader`` after each; returns the :class:`History`.
 
         ``resume``: a run folder or checkpoint file to continue from (exactly: same final
-        weights as an uninterrupted run). On Ctrl-C the current batch finishes, the state is
-        saved to ``<run_dir>/checkpoints/last.safetensors`` and :class:`TrainingInterrupted`
-        is raised.
+        weights as an uninterrupted run, the interrupted epoch logged whole). On Ctrl-C the
+        current batch finishes, the state is saved to ``<run_dir>/checkpoints/last.safetensors``
+        and :class:`TrainingInterrupted` is raised. A file that is no training checkpoint, or
+        whose state is damaged, raises :class:`~chainrule.io.CheckpointError` naming it. The
+        run folder is locked while training (another process gets
+        :class:`~chainrule.train.RunDirBusyError` naming the holder's pid); resuming removes the
+        temporary files of a write that was killed. A ``OneCycleLR`` schedule is not extended
+        past its ``total_steps``: that is a ``ValueError`` before anything is written.
 
         Example:
             >>> import chainrule
@@ -417,6 +534,7 @@ class Trainer:
             2
         """
         from chainrule.io import load
+        from chainrule.train import run_dir as _rd
 
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
@@ -430,26 +548,33 @@ class Trainer:
         resumed_from = None
         if resume is not None:
             resumed_from = resolve_checkpoint(resume)
-            self.load_state_dict(load(resumed_from))
             if self.run_dir is None:
                 p = resumed_from.parent
                 self.run_dir = p.parent if p.name == "checkpoints" else p
-            self._cbs = self._all_callbacks()
-            self._restore_callbacks()
-        else:
-            self.start_epoch = self.epoch = self._epochs_done = 0
-            self._skip_batches = 0
-            if self.seed is not None:
-                chainrule.manual_seed(self.seed)
+        # one process per run folder: a second one would duplicate epochs in the metrics
+        lock = None if self.run_dir is None else _rd.lock_run_dir(self.run_dir)
         try:
-            self.steps_per_epoch = len(train_loader)  # type: ignore[arg-type]
-        except TypeError:
-            self.steps_per_epoch = None
-        if self.run_dir is not None:
-            from chainrule.train import run_dir as _rd
-
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            _rd.write_config(self.run_dir, self._describe(train_loader, epochs))
+            if resumed_from is not None:
+                self._resume_from(resumed_from, load(resumed_from))
+                _check_extension(self.scheduler, self.scheduler_interval, epochs, train_loader)
+                _rd.clean_partial_writes(self.run_dir)  # .tmp files of a killed write
+            else:
+                self.start_epoch = self.epoch = self._epochs_done = 0
+                self._skip_batches = 0
+                self._resume_partial = None
+                if self.seed is not None:
+                    chainrule.manual_seed(self.seed)
+            try:
+                self.steps_per_epoch = len(train_loader)  # type: ignore[arg-type]
+            except TypeError:
+                self.steps_per_epoch = None
+            if self.run_dir is not None:
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+                _rd.write_config(self.run_dir, self._describe(train_loader, epochs))
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         previous = self._install_sigint()
         started = time.perf_counter()
         base_time = self.train_time
@@ -466,9 +591,13 @@ class Trainer:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
             self.train_time = base_time + time.perf_counter() - started
-            self._call_hook("on_train_end")
-            if self.run_dir is not None and not self.interrupted:
-                self._finish_run_dir(val_loader)
+            try:
+                self._call_hook("on_train_end")
+                if self.run_dir is not None and not self.interrupted:
+                    self._finish_run_dir(val_loader)
+            finally:
+                if lock is not None:
+                    lock.release()
         return self.history
 
     def _describe(self, loader: Any, epochs: int) -> dict[str, Any]:
@@ -548,9 +677,10 @@ class Trainer:
         self._in_epoch = True
         batch_index = self._batches_done = self._skip_batches
         self._skip_batches = 0
-        loss_sum, seen = 0.0, 0
-        outs: list[np.ndarray] = []
-        targets: list[np.ndarray] = []
+        acc = self._acc = _accumulators(self._resume_partial if batch_index else None, t0)
+        self._resume_partial = None
+        outs: list[np.ndarray] = acc["outs"]
+        targets: list[np.ndarray] = acc["targets"]
         keep = bool(self._metrics)
         for batch in it:
             x, y = _split_batch(batch)
@@ -576,8 +706,8 @@ class Trainer:
             self._batches_done = batch_index + 1
             self._point_rng = chainrule.get_rng_state()
             n = _size(x)
-            loss_sum += loss_value * n
-            seen += n
+            acc["loss_sum"] += loss_value * n
+            acc["seen"] += n
             if keep and y is not None:
                 outs.append(_to_numpy(out).copy())
                 targets.append(_to_numpy(y))
@@ -587,9 +717,11 @@ class Trainer:
                 raise KeyboardInterrupt
             if self.stop_training:
                 break
-        elapsed = time.perf_counter() - t0
+        elapsed = acc["time"] + time.perf_counter() - t0
         self._in_epoch = False
-        logs: dict[str, Any] = {"loss": loss_sum / max(seen, 1)}
+        self._acc = None
+        seen = acc["seen"]
+        logs: dict[str, Any] = {"loss": acc["loss_sum"] / max(seen, 1)}
         if outs:
             o, t = np.concatenate(outs), np.concatenate(targets)
             for name, fn in self._metrics:
