@@ -37,6 +37,7 @@ _MODULES = (
     "chainrule.nn.layers.distance",
     "chainrule.nn.layers.upsampling",
     "chainrule.nn.layers.normalization_extra",
+    "chainrule.nn.layers.functional_extra",
 )
 for _modname in _MODULES:
     _mod = importlib.import_module(_modname)
