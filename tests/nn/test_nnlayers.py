@@ -172,3 +172,9 @@ def test_channel_shuffle_matches_torch():
     )
     with pytest.raises(RuntimeError):
         nn.ChannelShuffle(4)(chainrule.ones(1, 6, 2))
+
+
+def test_container_legacy_warns_and_registers():
+    with pytest.warns(FutureWarning, match="deprecated"):
+        c = nn.Container(a=nn.Linear(2, 3), b=nn.ReLU())
+    assert list(c.state_dict()) == ["a.weight", "a.bias"] and isinstance(c.b, nn.ReLU)

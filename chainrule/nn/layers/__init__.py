@@ -16,3 +16,4 @@ from chainrule.nn.layers.upsampling import *
 from chainrule.nn.layers.padding import *
 from chainrule.nn.layers.lazy import *
 from chainrule.nn.layers.normalization_extra import *
+from chainrule.nn.layers.legacy import *
