@@ -89,3 +89,7 @@ from chainrule.runtime import *  # noqa: E402
 from chainrule.serialization import load, save  # noqa: E402  (torch.load/torch.save signatures)
 from chainrule import serialization  # noqa: E402
 from numpy import dtype  # noqa: E402  (chainrule.dtype: the class of chainrule.float32 ...)
+
+from chainrule.nn import toplevel as _toplevel  # noqa: E402  (torch.layer_norm, torch.dropout ...)
+
+globals().update({_n: getattr(_toplevel, _n) for _n in _toplevel.NAMES if _n not in globals()})

@@ -36,6 +36,8 @@ _MODULES = (
     "chainrule.nn.layers.transformer",
     "chainrule.nn.layers.distance",
     "chainrule.nn.layers.upsampling",
+    "chainrule.nn.layers.normalization_extra",
+    "chainrule.nn.layers.functional_extra",
 )
 for _modname in _MODULES:
     _mod = importlib.import_module(_modname)

@@ -1178,3 +1178,6 @@ def param_id(cv: tuple[Case, int]) -> str:
 from tests.autograd import op_cases_surface  # noqa: E402  (tensor-habit composites)
 
 CASES = CASES + op_cases_surface.CASES
+from tests.autograd import op_cases_nnlayers  # noqa: E402  (channel_shuffle, rms_norm)
+
+CASES = CASES + op_cases_nnlayers.CASES

@@ -671,14 +671,28 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> 
         raise ValueError(
             f"pad: mode must be constant, reflect, replicate or circular, got {mode!r}"
         )
+    k = len(pad) // 2
+    if k > 3 or input.ndim not in (k + 1, k + 2):
+        # PyTorch's kernels for the non-constant modes exist for these combinations only
+        raise NotImplementedError(
+            f"pad: padding size {len(pad)} is not supported for {input.ndim}D input in "
+            f"{mode!r} mode (input shape {input.shape}); supported: 2D or 3D input with 2 "
+            "values, 3D or 4D with 4, 4D or 5D with 6"
+        )
     out = input
     for d, (lo, hi) in enumerate(widths):
         if lo == 0 and hi == 0:
             continue
         n = input.shape[d]
         if mode == "reflect" and (lo >= n or hi >= n):
-            raise ValueError(
-                f"pad: reflect padding ({lo}, {hi}) must be smaller than the dimension size {n}"
+            raise RuntimeError(
+                f"pad: reflect padding ({lo}, {hi}) must be smaller than the dimension size {n} "
+                f"(dim {d} of input shape {input.shape})"
+            )
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError(
+                f"pad: circular padding ({lo}, {hi}) wraps around more than once for dimension "
+                f"size {n} (dim {d} of input shape {input.shape})"
             )
         i = np.arange(-lo, n + hi)
         if mode == "reflect":

@@ -13,3 +13,7 @@ from chainrule.nn.layers.transformer import *
 from chainrule.nn.layers.distance import *
 from chainrule.nn.layers.pixelshuffle import *
 from chainrule.nn.layers.upsampling import *
+from chainrule.nn.layers.padding import *
+from chainrule.nn.layers.lazy import *
+from chainrule.nn.layers.normalization_extra import *
+from chainrule.nn.layers.legacy import *
