@@ -1178,3 +1178,7 @@ def param_id(cv: tuple[Case, int]) -> str:
 from tests.autograd import op_cases_surface  # noqa: E402  (tensor-habit composites)
 
 CASES = CASES + op_cases_surface.CASES
+
+from tests.autograd import op_cases_tmath  # noqa: E402  (linalg, special, numerics, statistics)
+
+CASES = CASES + op_cases_tmath.CASES
