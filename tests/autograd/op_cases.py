@@ -1181,3 +1181,7 @@ CASES = CASES + op_cases_surface.CASES
 from tests.autograd import op_cases_nnlayers  # noqa: E402  (channel_shuffle, rms_norm)
 
 CASES = CASES + op_cases_nnlayers.CASES
+
+from tests.autograd import op_cases_tmath  # noqa: E402  (linalg, special, numerics, statistics)
+
+CASES = CASES + op_cases_tmath.CASES

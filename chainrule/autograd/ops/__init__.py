@@ -30,3 +30,5 @@ from chainrule.autograd.ops import inplace_math  # noqa: F401,E402  (floor_, sin
 from chainrule.autograd.ops import habits  # noqa: F401  (tensor habits: type(), new_*, stride ...)
 from chainrule.autograd.ops import aliases  # noqa: F401  (second names: absolute, greater ...)
 from chainrule.autograd.ops import nnlayers  # noqa: F401,E402  (channel_shuffle, rms_norm ...)
+from chainrule.autograd.ops import bitwise, numeric  # noqa: F401,E402  (bitwise ops, fmax, gcd ...)
+from chainrule.autograd.ops import inplace_fns  # noqa: F401,E402  (torch.abs_ ..., torch.fill)
