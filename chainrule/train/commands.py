@@ -341,7 +341,10 @@ def _finish_report(setup: _Setup, trainer: Any, run_dir: Path, res: dict[str, An
     print(f"run folder: {run_dir}")
     if plots:
         print(f"  plots:      {run_dir / 'plots'} ({', '.join(plots)})")
-    print(f"  checkpoint: {run_dir / 'checkpoints' / 'best.safetensors'} (and last.safetensors)")
+    if (run_dir / "checkpoints" / "best.safetensors").is_file():
+        print(
+            f"  checkpoint: {run_dir / 'checkpoints' / 'best.safetensors'} (and last.safetensors)"
+        )
     print(f"  summary:    {run_dir / 'summary.md'}")
 
 
