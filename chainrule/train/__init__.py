@@ -32,6 +32,7 @@ from chainrule.train.callbacks import (
 )
 from chainrule.train.history import History
 from chainrule.train.trainer import Trainer, TrainingInterrupted, fit, resolve_checkpoint
+from chainrule.train.nonfinite import NonFiniteError
 from chainrule.train import metrics
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "LRSchedulerCallback",
     "LambdaCallback",
     "ModelCheckpoint",
+    "NonFiniteError",
     "ProgressBar",
     "TensorBoardLogger",
     "Trainer",

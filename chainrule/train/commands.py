@@ -120,7 +120,13 @@ class _Setup:
             return ["rmse", "mae"]
         return ["accuracy"]
 
-    def trainer(self, run_dir: Path | None, progress: bool, diagnose: bool = False) -> Any:
+    def trainer(
+        self,
+        run_dir: Path | None,
+        progress: bool,
+        diagnose: bool = False,
+        on_nonfinite: str = "raise",
+    ) -> Any:
         from chainrule.train.callbacks import EarlyStopping
         from chainrule.train.trainer import Trainer
 
@@ -148,6 +154,7 @@ class _Setup:
             task=self.cfg.task,
             config=self.cfg.to_dict(),
             target_names=self.bundle.target_names,
+            on_nonfinite=on_nonfinite,
         )
 
 
@@ -203,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from chainrule.data.datasets._common import DatasetNotFoundError
     from chainrule.train import run_dir as rd
     from chainrule.train.config import ConfigError, TrainConfig
-    from chainrule.train.trainer import TrainingInterrupted, resolve_checkpoint
+    from chainrule.train.trainer import NonFiniteError, TrainingInterrupted, resolve_checkpoint
 
     progress = not args.no_progress
     try:
@@ -247,7 +254,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if run_dir is None:
         run_dir = rd.new_run_dir(cfg.output, cfg.name or f"{cfg.model}-{cfg.dataset}")
-    trainer = setup.trainer(run_dir, progress, diagnose=args.diagnose)
+    trainer = setup.trainer(
+        run_dir, progress, diagnose=args.diagnose, on_nonfinite=args.on_nonfinite
+    )
     n_params = sum(int(np.prod(p.shape)) for p in setup.model.parameters())
     print(
         f"training {cfg.model} ({n_params:,} parameters) on {cfg.dataset}: "
@@ -267,6 +276,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     except TrainingInterrupted as e:
         print(f"\n{e}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except NonFiniteError as e:
+        _err("train", str(e))
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -727,6 +739,14 @@ def register(subparsers: Any) -> None:
     t.add_argument("--name", help="run folder name suffix (default MODEL-DATASET)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted/finished run")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument(
+        "--on-nonfinite",
+        dest="on_nonfinite",
+        choices=("raise", "skip"),
+        default="raise",
+        help="a NaN/Inf loss or gradient stops training with an error saying where "
+        "(raise, default) or skips that batch (skip)",
+    )
     t.add_argument(
         "--diagnose",
         action="store_true",
