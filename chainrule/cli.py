@@ -159,3 +159,26 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python's exit flush quiet
         return 0
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - every command fails in one line, not a traceback
+        if os.environ.get("CHAINRULE_DEBUG"):
+            raise
+        print(one_line_error(args.command, e), file=sys.stderr)
+        return 1
+
+
+def one_line_error(command: str | None, e: BaseException) -> str:
+    """The one-line message a failing command prints: ``chainrule CMD: error: ...``.
+
+    Example:
+        >>> one_line_error("diagnose", FileNotFoundError("no such run"))
+        'chainrule diagnose: error: no such run (set CHAINRULE_DEBUG=1 for the traceback)'
+    """
+    text = str(e).strip().splitlines()
+    msg = text[0] if text else type(e).__name__
+    # file errors already say what went wrong; others keep their type (ValueError: ...)
+    if not isinstance(e, OSError) or not text:
+        msg = f"{type(e).__name__}: {msg}" if text else msg
+    return f"chainrule {command or ''}: error: {msg} (set CHAINRULE_DEBUG=1 for the traceback)"

@@ -1,8 +1,15 @@
-"""Anomaly mode: find the first operation whose forward output or gradient holds NaN or Inf.
+"""Anomaly mode: find the first operation whose forward output holds NaN, or whose gradient
+holds NaN or Inf, or a loss that is not finite.
 
 Inside ``detect_anomaly()`` every op records the line of user code that created it (a stack walk,
-which is why this is a debugging mode and off by default) and checks its output; the engine
-checks every gradient it produces. The error names the op and that line.
+which is why this is a debugging mode and off by default) and checks its output for NaN; the
+engine checks the tensor ``backward()`` starts from (the loss) for NaN/Inf and every gradient it
+produces for NaN/Inf. The error names the op and that line.
+
+Why Inf is allowed in a forward output: ``-inf`` is a legitimate value inside a computation
+(attention masks: ``scores.masked_fill(mask, -inf).softmax(-1)``, a causal ``attn_mask``), and
+PyTorch's ``detect_anomaly`` accepts it too. An Inf only matters once it reaches the loss or a
+gradient, and both are checked.
 """
 
 from __future__ import annotations
@@ -29,19 +36,40 @@ def user_site() -> str:
 
 
 def _nonfinite(array: Any) -> bool:
-    if array.dtype.kind != "f":
+    if array.dtype.kind not in "fc":
         return False
     import numpy as np
 
     return not bool(np.isfinite(array).all())
 
 
+def _has_nan(array: Any) -> bool:
+    if array.dtype.kind not in "fc":
+        return False
+    import numpy as np
+
+    return bool(np.isnan(array).any())
+
+
 def check_forward(node: Any, out: Any) -> None:
-    """Raise :class:`AnomalyError` if ``out`` (the forward result of ``node``) is not finite."""
-    if state.anomaly_check_nan and _nonfinite(out):
+    """Raise :class:`AnomalyError` if ``out`` (the forward result of ``node``) holds NaN
+    (Inf is allowed: see the module docstring)."""
+    if state.anomaly_check_nan and _has_nan(out):
         raise AnomalyError(
-            f"detect_anomaly: the forward of {type(node).__name__} produced NaN/Inf "
+            f"detect_anomaly: the forward of {type(node).__name__} produced NaN "
             f"(output shape {tuple(out.shape)}), created at {node.site}"
+        )
+
+
+def check_root(tensor: Any) -> None:
+    """Raise :class:`AnomalyError` if the tensor ``backward()`` starts from is not finite (an
+    Inf that reached the loss)."""
+    if state.anomaly_check_nan and _nonfinite(tensor._data):
+        fn = tensor.grad_fn
+        where = f", computed by {fn.name()} created at {fn.site}" if fn is not None else ""
+        raise AnomalyError(
+            f"detect_anomaly: backward() started from a tensor holding NaN/Inf "
+            f"(shape {tuple(tensor.shape)}, e.g. a loss that overflowed){where}"
         )
 
 

@@ -204,6 +204,8 @@ def _run(
     grads: dict = {}
     root_nodes = []
     for t, g in roots:
+        if state.anomaly:
+            anomaly.check_root(t)
         ctx.external.add(id(g._data))
         gv = g if create_graph else g._data
         if t.grad_fn is None:

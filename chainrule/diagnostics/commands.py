@@ -23,6 +23,27 @@ CLASSIC = {
 }
 
 
+def _sizes(text: str) -> list[int]:
+    """``"128,64"`` or ``"2-2-1"`` -> positive ints, else a one-line usage error."""
+    try:
+        sizes = [int(s) for s in re.split(r"[-,\s]+", text.strip()) if s]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer sizes such as 2-4-1 or 128,64, got {text!r}"
+        ) from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def _existing_file(text: str) -> str:
+    import os
+
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"{text!r} does not exist")
+    return text
+
+
 def _numbers(values: list[str] | None) -> list[float] | None:
     if values is None:
         return None
@@ -33,8 +54,17 @@ def _numbers(values: list[str] | None) -> list[float] | None:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from chainrule.diagnostics.report import load_run, write_report
 
+    if not Path(args.run_dir).is_dir():
+        print(
+            f"chainrule diagnose: error: RUN_DIR: {args.run_dir!r} is not a folder "
+            "(give a run folder written by chainrule train)",
+            file=sys.stderr,
+        )
+        return 2
     path = write_report(args.run_dir, args.output)
     diag = load_run(args.run_dir)["diagnostics"]
     n = len(diag.get("findings", []))
@@ -121,7 +151,13 @@ def _explain(args: argparse.Namespace) -> int:
     if args.weights:
         net = load_weights_json(args.weights, args.activation, out_act)
     elif args.layers:
-        sizes = [int(s) for s in args.layers.replace(",", "-").split("-") if s]
+        sizes = args.layers
+        if len(sizes) < 2:
+            print(
+                "chainrule explain: error: --layers needs at least 2 sizes (e.g. 2-2-1)",
+                file=sys.stderr,
+            )
+            return 2
         net = make_network(sizes, args.activation, out_act, seed=args.seed)
     else:
         spec = CLASSIC["layers"]
@@ -161,7 +197,7 @@ def register(subparsers: Any) -> None:
         >>> p = argparse.ArgumentParser(); sub = p.add_subparsers()
         >>> register(sub)
         >>> p.parse_args(["explain", "--layers", "2-2-2"]).layers
-        '2-2-2'
+        [2, 2, 2]
     """
     d = subparsers.add_parser(
         "diagnose",
@@ -207,8 +243,12 @@ def register(subparsers: Any) -> None:
         "neuron, loss, backward deltas and gradients, update). Without --layers/--weights it "
         "uses the classic 2-2-2 example (Mazur): inputs 0.05 0.10, targets 0.01 0.99, lr 0.5.",
     )
-    e.add_argument("--layers", help="sizes such as 2-2-2 (weights seeded with --seed)")
-    e.add_argument("--weights", help='JSON {"layers": [{"weight": [[..]], "bias": [..]}, ..]}')
+    e.add_argument("--layers", type=_sizes, help="sizes such as 2-2-2 (weights seeded with --seed)")
+    e.add_argument(
+        "--weights",
+        type=_existing_file,
+        help='JSON {"layers": [{"weight": [[..]], "bias": [..]}, ..]}',
+    )
     e.add_argument("--input", nargs="+", help="input values (e.g. 0.05 0.10 or 0.05,0.10)")
     e.add_argument("--target", nargs="+", help="targets (cross_entropy: a class index)")
     e.add_argument("--lr", type=float, default=None, help="learning rate (default 0.5)")

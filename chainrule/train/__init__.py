@@ -34,6 +34,7 @@ from chainrule.io.checkpoint import CheckpointError
 from chainrule.train.history import History
 from chainrule.train.run_dir import RunDirBusyError
 from chainrule.train.trainer import Trainer, TrainingInterrupted, fit, resolve_checkpoint
+from chainrule.train.nonfinite import NonFiniteError
 from chainrule.train import metrics
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "LRSchedulerCallback",
     "LambdaCallback",
     "ModelCheckpoint",
+    "NonFiniteError",
     "ProgressBar",
     "RunDirBusyError",
     "TensorBoardLogger",

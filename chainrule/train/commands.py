@@ -127,7 +127,13 @@ class _Setup:
             return ["rmse", "mae"]
         return ["accuracy"]
 
-    def trainer(self, run_dir: Path | None, progress: bool, diagnose: bool = False) -> Any:
+    def trainer(
+        self,
+        run_dir: Path | None,
+        progress: bool,
+        diagnose: bool = False,
+        on_nonfinite: str = "raise",
+    ) -> Any:
         from chainrule.train.callbacks import EarlyStopping
         from chainrule.train.trainer import Trainer
 
@@ -155,6 +161,7 @@ class _Setup:
             task=self.cfg.task,
             config=self.cfg.to_dict(),
             target_names=self.bundle.target_names,
+            on_nonfinite=on_nonfinite,
         )
 
 
@@ -212,7 +219,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from chainrule.train import run_dir as rd
     from chainrule.train.config import ConfigError, TrainConfig
     from chainrule.train.run_dir import RunDirBusyError
-    from chainrule.train.trainer import TrainingInterrupted, resolve_checkpoint
+    from chainrule.train.trainer import NonFiniteError, TrainingInterrupted, resolve_checkpoint
 
     progress = not args.no_progress
     missing = _missing_extras(progress)
@@ -268,7 +275,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if run_dir is None:
         run_dir = rd.new_run_dir(cfg.output, cfg.name or f"{cfg.model}-{cfg.dataset}")
-    trainer = setup.trainer(run_dir, progress, diagnose=args.diagnose)
+    trainer = setup.trainer(
+        run_dir, progress, diagnose=args.diagnose, on_nonfinite=args.on_nonfinite
+    )
     n_params = sum(int(np.prod(p.shape)) for p in setup.model.parameters())
     print(
         f"training {cfg.model} ({n_params:,} parameters) on {cfg.dataset}: "
@@ -291,6 +300,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     except TrainingInterrupted as e:
         print(f"\n{e}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except NonFiniteError as e:
+        _err("train", str(e))
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -403,7 +415,10 @@ def _finish_report(setup: _Setup, trainer: Any, run_dir: Path, res: dict[str, An
     print(f"run folder: {run_dir}")
     if plots:
         print(f"  plots:      {run_dir / 'plots'} ({', '.join(plots)})")
-    print(f"  checkpoint: {run_dir / 'checkpoints' / 'best.safetensors'} (and last.safetensors)")
+    if (run_dir / "checkpoints" / "best.safetensors").is_file():
+        print(
+            f"  checkpoint: {run_dir / 'checkpoints' / 'best.safetensors'} (and last.safetensors)"
+        )
     print(f"  summary:    {run_dir / 'summary.md'}")
 
 
@@ -822,6 +837,14 @@ def register(subparsers: Any) -> None:
     t.add_argument("--name", help="run folder name suffix (default MODEL-DATASET)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted/finished run")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument(
+        "--on-nonfinite",
+        dest="on_nonfinite",
+        choices=("raise", "skip"),
+        default="raise",
+        help="a NaN/Inf loss or gradient stops training with an error saying where "
+        "(raise, default) or skips that batch (skip)",
+    )
     t.add_argument(
         "--diagnose",
         action="store_true",

@@ -32,7 +32,7 @@ def _save(fig: Any, path: str | os.PathLike) -> None:
 
 __all__ = ["plot_confusion_matrix", "plot_history"]
 
-_SKIP = {"lr", "time", "samples_per_s"}
+_SKIP = {"lr", "time", "samples_per_s", "skipped_batches"}
 
 
 def _pyplot() -> Any:
@@ -110,6 +110,8 @@ def plot_confusion_matrix(
         True
     """
     plt = _pyplot()
+    # the run folder's plots/ may not exist yet (``--epochs 0`` draws no curves before this)
+    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
     cm = np.asarray(cm)
     k = cm.shape[0]
     names = list(target_names) if target_names is not None else [str(i) for i in range(k)]

@@ -45,6 +45,7 @@ import numpy as np
 
 import chainrule
 from chainrule.autograd.tensor import Tensor
+from chainrule.train import nonfinite as _nf
 from chainrule.train.callbacks import (
     Callback,
     CSVLogger,
@@ -55,8 +56,9 @@ from chainrule.train.callbacks import (
 )
 from chainrule.train.history import History
 from chainrule.train.metrics import get_metric
+from chainrule.train.nonfinite import NonFiniteError
 
-__all__ = ["Trainer", "TrainingInterrupted", "fit", "resolve_checkpoint"]
+__all__ = ["NonFiniteError", "Trainer", "TrainingInterrupted", "fit", "resolve_checkpoint"]
 
 _DEFAULT_METRICS = ("accuracy",)
 _BATCH_SCHEDULERS = ("OneCycleLR", "CyclicLR")
@@ -231,6 +233,11 @@ class Trainer:
         task: ``"classification"`` or ``"regression"``.
         config: a dict saved as ``config.json`` in the run folder (e.g. the CLI's settings).
         target_names: class names, for reports and the confusion-matrix plot.
+        on_nonfinite: what a NaN/Inf loss or gradient does: ``"raise"`` (default) stops before
+            the optimizer step with :class:`~chainrule.train.NonFiniteError` (where it appeared
+            and the remedy; no checkpoint is written from the bad state); ``"skip"`` skips the
+            batch (no step; ``skipped_batches`` in the epoch logs), and raises only when a whole
+            epoch was skipped.
 
     Attributes seen by callbacks: ``model``, ``optimizer``, ``loss_fn``, ``scheduler``,
     ``history``, ``run_dir`` (``Path`` or ``None``), ``epoch`` (current, from 0), ``epochs``,
@@ -265,7 +272,16 @@ class Trainer:
         scheduler_monitor: str = "val_loss",
         config: dict[str, Any] | None = None,
         target_names: Sequence[str] | None = None,
+        on_nonfinite: str = "raise",
     ) -> None:
+        if on_nonfinite not in _nf.NONFINITE_CHOICES:
+            raise ValueError(
+                f"on_nonfinite must be one of {', '.join(_nf.NONFINITE_CHOICES)}, "
+                f"got {on_nonfinite!r}"
+            )
+        self.on_nonfinite = on_nonfinite
+        self.failed: NonFiniteError | None = None
+        self.skipped_batches = 0
         if task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         self.model = model
@@ -541,6 +557,7 @@ class Trainer:
         self.epochs = epochs
         self.stop_training = False
         self.interrupted = False
+        self.failed = None
         self._sigint = False
         self._in_epoch = False
         self._loader = train_loader
@@ -587,13 +604,16 @@ class Trainer:
             except KeyboardInterrupt as e:
                 self.train_time = base_time + time.perf_counter() - started
                 raise self._interrupted() from e
+            except NonFiniteError as e:
+                self.failed = e  # the run folder keeps its last good checkpoint, nothing newer
+                raise
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
             self.train_time = base_time + time.perf_counter() - started
             try:
                 self._call_hook("on_train_end")
-                if self.run_dir is not None and not self.interrupted:
+                if self.run_dir is not None and not self.interrupted and self.failed is None:
                     self._finish_run_dir(val_loader)
             finally:
                 if lock is not None:
@@ -681,6 +701,7 @@ class Trainer:
         self._resume_partial = None
         outs: list[np.ndarray] = acc["outs"]
         targets: list[np.ndarray] = acc["targets"]
+        skipped = 0
         keep = bool(self._metrics)
         for batch in it:
             x, y = _split_batch(batch)
@@ -696,7 +717,24 @@ class Trainer:
             (loss if penalty is None else loss + penalty).backward()
             loss_value = float(loss.item())
             self.last_loss = loss_value
+            bad = self._check_nonfinite(loss_value)
             self._call_hook("on_after_backward", batch_index)
+            if bad is not None:
+                if self.on_nonfinite == "raise":
+                    kind = "loss" if not math.isfinite(loss_value) else "gradient"
+                    raise _nf.describe(self, x, loss_value, bad, kind)
+                # skip: no step, as GradScaler skips a step whose gradients overflowed
+                self.optimizer.zero_grad()
+                skipped += 1
+                self.skipped_batches += 1
+                self._batches_done = batch_index + 1
+                self._point_rng = chainrule.get_rng_state()
+                batch_index += 1
+                if self._sigint:
+                    raise KeyboardInterrupt
+                if self.stop_training:
+                    break
+                continue
             self._in_step = True
             self.optimizer.step()
             if self.scheduler is not None and self.scheduler_interval == "batch":
@@ -721,7 +759,34 @@ class Trainer:
         self._in_epoch = False
         self._acc = None
         seen = acc["seen"]
+        if skipped and not seen:
+            raise _nf.NonFiniteError(
+                f"Trainer: every batch of epoch {epoch + 1} ({skipped}) had a NaN/Inf loss or "
+                "gradient and was skipped; remedy: lower the learning rate, clip gradients, or "
+                "check the data for NaN/Inf",
+                epoch=epoch,
+                batch=batch_index - 1,
+                kind="loss",
+            )
+        # finite gradients can still overflow the weights (times a huge lr) or the optimizer's
+        # state (Adam squares them): checked once per epoch, before any checkpoint is written
+        bad_params = _nf.nonfinite_parameters(self.model)
+        bad_params += _nf.nonfinite_optimizer_state(self.model, self.optimizer)
+        if bad_params:
+            lr_now = self.optimizer.param_groups[0]["lr"]
+            raise _nf.NonFiniteError(
+                f"Trainer: after epoch {epoch + 1}, {', '.join(bad_params[:6])} hold NaN/Inf "
+                "(an optimizer step overflowed: the gradients grew huge); training stopped and "
+                "no checkpoint was written from this state. Remedy: lower the learning rate "
+                f"(now {lr_now:g}), clip gradients (chainrule.nn.utils.clip_grad_norm_)",
+                epoch=epoch,
+                batch=batch_index - 1,
+                kind="parameters",
+                parameters=bad_params,
+            )
         logs: dict[str, Any] = {"loss": acc["loss_sum"] / max(seen, 1)}
+        if self.on_nonfinite == "skip":
+            logs["skipped_batches"] = skipped
         if outs:
             o, t = np.concatenate(outs), np.concatenate(targets)
             for name, fn in self._metrics:
@@ -749,6 +814,14 @@ class Trainer:
         self.epoch = epoch + 1
         if self._sigint:
             raise KeyboardInterrupt
+
+    def _check_nonfinite(self, loss_value: float) -> list[str] | None:
+        """``None`` when the loss and every gradient are finite, else the names of the
+        parameters with non-finite gradients (empty: only the loss is non-finite)."""
+        bad = _nf.nonfinite_gradients(self.model)
+        if bad or not math.isfinite(loss_value):
+            return bad
+        return None
 
     # -- evaluation ----------------------------------------------------------------------------
     def _outputs(self, loader: Iterable[Any]) -> tuple[np.ndarray, np.ndarray | None, float]:
