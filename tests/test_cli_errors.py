@@ -20,7 +20,7 @@ def _one_line(capsys, argv):
     [
         (["diagnose", "/nonexistent"], 2, "RUN_DIR"),
         (["lr-find", "--hidden", "abc"], 2, "--hidden"),
-        (["lr-find", "--dataset", "nope", "--num-steps", "2"], 1, "--dataset"),
+        (["lr-find", "--dataset", "nope", "--num-steps", "2"], 2, "--dataset"),
         (["explain", "--layers", "2-x-1"], 2, "--layers"),
         (["explain", "--layers", "3"], 2, "--layers"),
         (["explain", "--weights", "nope.json"], 2, "--weights"),

@@ -93,7 +93,7 @@ def _lr_find_settings(args: argparse.Namespace) -> dict[str, Any]:
         if getattr(args, k, None) is not None:
             values[k] = getattr(args, k)
     if args.hidden:
-        values["model_options"] = {"hidden": [int(h) for h in args.hidden.split(",") if h]}
+        values["model_options"] = {"hidden": list(args.hidden)}
     values["schedule"] = "none"
     return values
 
@@ -220,7 +220,7 @@ def register(subparsers: Any) -> None:
     lf.add_argument("--config", metavar="FILE", help="TOML settings, as for chainrule train")
     lf.add_argument("--dataset", help="dataset (default: the run's, else digits)")
     lf.add_argument("--model", help="architecture (default: the run's, else the dataset's)")
-    lf.add_argument("--hidden", help="hidden sizes of an mlp, e.g. 128,64")
+    lf.add_argument("--hidden", type=_sizes, help="hidden sizes of an mlp, e.g. 128,64")
     lf.add_argument("--optimizer", help="optimizer (default: the run's, else adam)")
     lf.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
     lf.add_argument("--weight-decay", dest="weight_decay", type=float, help="weight decay")
