@@ -45,7 +45,8 @@ def set_rank_environment() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``argv[0]`` as ``__main__`` with ``argv[1:]`` as its arguments."""
+    """Run ``argv[0]`` as ``__main__`` with ``argv[1:]`` as its arguments (``-m MODULE``: the
+    module, as ``python -m`` runs it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         print("usage: python -m chainrule.distributed.run SCRIPT [ARGS...]", file=sys.stderr)
@@ -55,11 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     if folder:  # lets the launcher name the rank of a process that the launcher saw die
         with open(os.path.join(folder, f"{os.getpid()}.rank"), "w") as f:
             f.write(os.environ["RANK"])
+    as_module = argv[0] == "-m"
+    if as_module:
+        if len(argv) < 2:
+            print("usage: python -m chainrule.distributed.run -m MODULE [ARGS...]", file=sys.stderr)
+            return 2
+        argv = argv[1:]
     script = argv[0]
     sys.argv = argv
-    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    if not as_module:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     try:
-        runpy.run_path(script, run_name="__main__")
+        if as_module:  # `chainrule launch -m pkg.mod`: run the module as python -m would
+            runpy.run_module(script, run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(script, run_name="__main__")
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         if code != 0:

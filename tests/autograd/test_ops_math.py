@@ -385,7 +385,10 @@ def test_special_values_of_elementwise_ops():
     tx, ty = torch.tensor(x), torch.tensor(y)
     for name in ["xlogy", "copysign", "hypot", "atan2", "logaddexp", "logaddexp2"]:
         np.testing.assert_allclose(
-            getattr(cr, name)(cx, cy).numpy(), getattr(torch, name)(tx, ty).numpy(), err_msg=name
+            getattr(cr, name)(cx, cy).numpy(),
+            getattr(torch, name)(tx, ty).numpy(),
+            rtol=2e-7,  # float32: libm and SLEEF may differ in the last bit (seen for atan2)
+            err_msg=name,
         )
 
 
