@@ -18,17 +18,19 @@ def _one_line(capsys, argv):
 @pytest.mark.parametrize(
     "argv, code, needle",
     [
-        (["diagnose", "/nonexistent"], 2, "RUN_DIR"),
+        (["diagnose", "NO_SUCH_DIR"], 2, "RUN_DIR"),
         (["lr-find", "--hidden", "abc"], 2, "--hidden"),
         (["lr-find", "--dataset", "nope", "--num-steps", "2"], 2, "--dataset"),
         (["explain", "--layers", "2-x-1"], 2, "--layers"),
         (["explain", "--layers", "3"], 2, "--layers"),
         (["explain", "--weights", "nope.json"], 2, "--weights"),
-        (["evaluate", "/nonexistent"], 2, "RUN_DIR"),
+        (["evaluate", "NO_SUCH_DIR"], 2, "RUN_DIR"),
         (["train", "--epochs", "-1"], 2, "epochs"),
     ],
 )
-def test_failing_commands_print_one_line(capsys, argv, code, needle):
+def test_failing_commands_print_one_line(capsys, tmp_path, argv, code, needle):
+    # a folder that surely does not exist (as root, /nonexistent may have been made by anyone)
+    argv = [str(tmp_path / "missing") if a == "NO_SUCH_DIR" else a for a in argv]
     got, err = _one_line(capsys, argv)
     assert got == code, err
     assert "Traceback" not in err
